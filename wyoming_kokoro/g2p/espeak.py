@@ -1,0 +1,77 @@
+"""espeak-ng G2P (through phonemizer-fork, with libespeak-ng from espeakng-loader): es, fr, hi, it, pt-br,
+and the fallback for English."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from .base import G2P, G2PResult, G2PStats, Word
+
+_LOGGER = logging.getLogger(__name__)
+
+#: libespeak-ng keeps process-wide state: every call into it, from any backend, holds this lock.
+ESPEAK_LOCK = threading.RLock()
+
+#: The espeak-ng voice for each language id (as Kokoro's own pipeline uses them).
+ESPEAK_VOICES = {
+    "en-us": "en-us",
+    "en-gb": "en-gb",
+    "es": "es",
+    "fr": "fr-fr",
+    "hi": "hi",
+    "it": "it",
+    "pt-br": "pt-br",
+}
+
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+
+
+def count_words(text: str) -> int:
+    return sum(1 for w in text.split() if _WORD_RE.search(w))
+
+
+class EspeakG2P(G2P):
+    backend = "espeak"
+
+    def __init__(self, language: str) -> None:
+        from misaki import espeak  # sets phonemizer's library and data paths to espeakng-loader's
+
+        self.language = language
+        with ESPEAK_LOCK:
+            self._g2p = espeak.EspeakG2P(language=ESPEAK_VOICES[language])
+
+    def phonemize(self, text: str) -> G2PResult:
+        with ESPEAK_LOCK:
+            phonemes, _ = self._g2p(text)
+        phonemes = phonemes.strip()
+        n_words = count_words(text)
+        words = [Word(text, phonemes, "espeak")] if text.strip() else []
+        return G2PResult(phonemes, words, G2PStats(words=n_words))
+
+
+class EspeakEnglishFallback:
+    """misaki's espeak fallback for English words its lexicon lacks, serialized on the espeak lock, counting the
+    words it was asked for."""
+
+    def __init__(self, british: bool) -> None:
+        from misaki import espeak
+
+        with ESPEAK_LOCK:
+            self._fallback = espeak.EspeakFallback(british=british)
+        self.words: list[str] = []  # words this fallback phonemized since the last reset (caller holds a lock)
+
+    def __call__(self, token):
+        with ESPEAK_LOCK:
+            phonemes, rating = self._fallback(token)
+        self.words.append(token.text)
+        return phonemes, rating
+
+    def text(self, text: str) -> str:
+        """A whole text through espeak, in misaki's phoneme set (used when misaki itself fails)."""
+        from misaki.token import MToken
+
+        with ESPEAK_LOCK:
+            phonemes, _ = self._fallback(MToken(text=text, tag="", whitespace=""))
+        return phonemes or ""
