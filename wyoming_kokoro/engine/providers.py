@@ -27,18 +27,19 @@ _OPTIONS = {COREML: COREML_OPTIONS, CUDA: CUDA_OPTIONS, CPU: {}}
 
 
 def parse_provider_request(value: str | Sequence[str]) -> list[str]:
-    """``"auto"``, ``"cuda,cpu"`` or a list of names → a list of lower-case names (``auto`` or short names)."""
+    """``"auto"``, ``"cuda,cpu"`` or a list of names → a list of names, as given (checked, not resolved)."""
     items = value.split(",") if isinstance(value, str) else list(value)
-    names = [item.strip().lower() for item in items if item.strip()]
+    names = [item.strip() for item in items if item.strip()]
     if not names:
         raise ValueError("no execution provider given: expected auto, cpu, cuda, coreml or a list of them")
     for name in names:
-        if name != "auto" and name not in SHORT_NAMES and not name.endswith("executionprovider"):
+        lower = name.lower()
+        if lower != "auto" and lower not in SHORT_NAMES and not lower.endswith("executionprovider"):
             raise ValueError(
                 f"unknown execution provider {name!r}: expected auto, {', '.join(SHORT_NAMES)} "
                 "or a full ONNX Runtime provider name"
             )
-    if "auto" in names and len(names) > 1:
+    if "auto" in (n.lower() for n in names) and len(names) > 1:
         raise ValueError("'auto' cannot be combined with other execution providers")
     return names
 
@@ -59,7 +60,7 @@ def select_providers(
     Asking for a provider that is not available is an error that names what is.
     """
     names = parse_provider_request(requested)
-    if names == ["auto"]:
+    if [n.lower() for n in names] == ["auto"]:
         apple_silicon = system == "Darwin" and machine in ("arm64", "aarch64")
         if apple_silicon and COREML in available:
             chosen = [COREML]
@@ -71,7 +72,7 @@ def select_providers(
         by_lower = {p.lower(): p for p in available}
         chosen = []
         for name in names:
-            full = SHORT_NAMES.get(name) or by_lower.get(name, name)
+            full = SHORT_NAMES.get(name.lower()) or by_lower.get(name.lower(), name)
             if full not in available:
                 raise ValueError(
                     f"execution provider {name!r} is not available in this onnxruntime "

@@ -62,7 +62,9 @@ def _metadata_from_name(name: str) -> tuple[Language, str | None] | None:
 
 def _as_styles(array: np.ndarray, origin: str) -> np.ndarray:
     array = np.asarray(array, dtype=np.float32)
-    if array.size % STYLE_DIM != 0 or array.size // STYLE_DIM != MAX_IDS:
+    # Flat (raw .bin) or (510, 256) with any axes of length 1: a transposed (256, 510) array is refused.
+    shape = tuple(d for d in array.shape if d != 1)
+    if array.size != MAX_IDS * STYLE_DIM or (array.ndim > 1 and shape != (MAX_IDS, STYLE_DIM)):
         raise VoiceError(
             f"voice {origin}: expected {MAX_IDS}x{STYLE_DIM} float32 values (shape (510, 1, 256)), "
             f"got shape {array.shape}"
@@ -74,7 +76,13 @@ def _as_styles(array: np.ndarray, origin: str) -> np.ndarray:
 
 
 def _read_bin(path: Path) -> np.ndarray:
-    return _as_styles(np.fromfile(path, dtype="<f4"), str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise VoiceError(f"cannot read voice file {path}: {err}") from err
+    if len(data) % 4:
+        raise VoiceError(f"voice {path}: {len(data)} bytes is not a whole number of float32 values")
+    return _as_styles(np.frombuffer(data, dtype="<f4"), str(path))
 
 
 def make_voice(name: str, styles: np.ndarray, source: str, meta: dict | None = None) -> Voice:
@@ -165,10 +173,12 @@ def load_voice_path(path: str | Path) -> dict[str, Voice]:
         with np.load(path, allow_pickle=False) as archive:
             for name in archive.files:
                 voices[name] = make_voice(name, _as_styles(archive[name], f"{path}:{name}"), str(path), meta.get(name))
+    except VoiceError:
+        raise
     except (OSError, ValueError, zipfile.BadZipFile) as err:
-        if isinstance(err, VoiceError):
-            raise
         raise VoiceError(f"cannot read voices archive {path}: {err}") from err
+    if not voices:
+        raise VoiceError(f"voices archive {str(path)!r} holds no voices")
     return voices
 
 
@@ -223,8 +233,8 @@ class VoiceCatalog:
                 weight = float(weight_text) if weight_text.strip() else 1.0
             except ValueError:
                 raise VoiceError(f"bad weight {weight_text.strip()!r} for voice {name!r} in blend {spec!r}") from None
-            if not math.isfinite(weight) or weight <= 0:
-                raise VoiceError(f"weight for voice {name!r} in blend {spec!r} must be a positive number, got {weight_text.strip()!r}")
+            if not math.isfinite(weight) or weight <= 0 or weight > 1e6:
+                raise VoiceError(f"weight for voice {name!r} in blend {spec!r} must be a positive number up to 1e6, got {weight_text.strip()!r}")
             parts.append((self.voices[name], weight))
         total = sum(w for _, w in parts)
         styles = sum((v.styles * (w / total) for v, w in parts), np.zeros((MAX_IDS, STYLE_DIM), np.float32))

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import threading
 
 from ..languages import BY_CODE, find_language
@@ -17,8 +19,23 @@ from .base import G2P, G2PResult, G2PStats, MissingExtraError, Word
 from .cache import PhonemeCache
 
 __all__ = [
-    "G2P", "G2PResult", "G2PStats", "MissingExtraError", "PhonemeCache", "Word", "G2PRegistry", "create_g2p",
+    "G2P", "G2PResult", "G2PStats", "MissingExtraError", "PhonemeCache", "Word", "G2PRegistry", "create_g2p", "language_installed",
 ]
+
+
+#: Modules each optional extra brings (checked without importing them).
+EXTRA_MODULES = {
+    "zh": ("jieba", "pypinyin", "cn2an", "ordered_set"),
+    "ja": ("fugashi", "unidic_lite", "jaconv", "mojimoji", "pyopenjtalk"),
+}
+
+
+def language_installed(language: str) -> bool:
+    """Whether the G2P of ``language`` has its optional dependencies installed (cheap: nothing is imported)."""
+    lang = find_language(language)
+    if lang.extra is None:
+        return True
+    return all(importlib.util.find_spec(module) is not None for module in EXTRA_MODULES[lang.extra])
 
 
 def create_g2p(language: str) -> G2P:
@@ -30,6 +47,8 @@ def create_g2p(language: str) -> G2P:
         return MisakiEnglishG2P(code)
     if code in ("zh", "ja"):
         try:
+            for module in EXTRA_MODULES[code]:
+                importlib.import_module(module)
             from .cjk import MisakiChineseG2P, MisakiJapaneseG2P
 
             return MisakiChineseG2P(code) if code == "zh" else MisakiJapaneseG2P(code)

@@ -31,12 +31,12 @@ class MisakiChineseG2P(G2P):
 
 
 class MisakiJapaneseG2P(G2P):
-    """Japanese: misaki's cutlet-based G2P on fugashi with the UniDic-lite dictionary from PyPI."""
+    """Japanese: misaki's cutlet-based G2P on fugashi, which finds the UniDic-lite dictionary from PyPI (the full
+    ``unidic`` package that misaki[ja] asks for downloads its dictionary at run time)."""
 
     backend = "misaki-ja"
 
     def __init__(self, language: str = "ja") -> None:
-        import unidic_lite  # noqa: F401  the dictionary fugashi picks when the full unidic is absent
         from misaki import ja
 
         self.language = language

@@ -76,7 +76,7 @@ class MisakiEnglishG2P(G2P):
                 words.append(Word(token.text, token.phonemes or "", "punctuation"))
                 continue
             stats.words += 1
-            if not token.phonemes:
+            if token.phonemes is None:  # '' is deliberate: misaki reads '$' in '$3.50' with the number
                 source = "unknown"
                 stats.unknown_words += 1
             elif token.text in fallback_words:

@@ -1,0 +1,82 @@
+"""The command line, run as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import wave
+
+import pytest
+
+CLI = [sys.executable, "-m", "wyoming_kokoro"]
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=300)
+
+
+def test_synth_writes_a_24khz_mono_16bit_wav(tmp_path):
+    out = tmp_path / "hello.wav"
+    proc = run("synth", "Hello there.", "--voice", "af_heart", "--speed", "1.1", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    with wave.open(str(out)) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (24000, 1, 2)
+        assert 0.4 < wav.getnframes() / 24000 < 2.5
+    assert b"RTF" in proc.stderr
+
+
+def test_synth_reads_stdin_and_writes_stdout():
+    proc = run("synth", "--voice", "bf_emma", stdin=b"Good morning.")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout[:4] == b"RIFF" and proc.stdout[8:12] == b"WAVE"
+
+
+def test_synth_lang_override_and_blend(tmp_path):
+    out = tmp_path / "blend.wav"
+    proc = run("synth", "Hola amigos.", "--voice", "af_bella:0.6,af_sky:0.4", "--lang", "es", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert b"language es" in proc.stderr
+    assert out.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["synth", "hi", "--voice", "nobody"], "unknown voice 'nobody'"),
+        (["synth", "hi", "--voice", "af_bella:x"], "bad weight 'x'"),
+        (["synth", "hi", "--speed", "9"], "speed must be between 0.5 and 2.0, got 9"),
+        (["synth", "hi", "--lang", "klingon"], "unknown language 'klingon'"),
+        (["synth", "hi", "--provider", "quantum"], "unknown execution provider 'quantum'"),
+        (["synth", "hi", "--model", "/nonexistent/model.onnx"], "model file '/nonexistent/model.onnx' does not exist"),
+    ],
+)
+def test_bad_arguments_are_errors_that_name_the_value(args, message, tmp_path):
+    proc = run(*args, "-o", str(tmp_path / "x.wav"))
+    assert proc.returncode != 0
+    assert message in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_list_voices_table():
+    proc = run("--list-voices")
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].split()[:3] == ["NAME", "LANGUAGE", "HA"]
+    assert len(lines) == 1 + 54
+    heart = next(line for line in lines if line.startswith("af_heart "))
+    assert "en_US" in heart and "Heart, American English, female" in heart
+
+
+def test_phonemize_shows_each_word_and_its_backend():
+    proc = run("phonemize", "Hello Zorblaxian world.", "--lang", "en-us")
+    assert proc.returncode == 0, proc.stderr.decode()
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith("həlˈO ")
+    assert any(line.split()[0] == "Zorblaxian" and line.split()[-1] == "fallback" for line in lines[1:])
+    assert any(line.split()[0] == "Hello" and line.split()[-1] == "lexicon" for line in lines[1:])
+
+
+def test_no_command_prints_help():
+    proc = run()
+    assert proc.returncode == 2
+    assert b"synth" in proc.stdout
