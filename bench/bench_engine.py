@@ -332,8 +332,12 @@ def main() -> None:
     total_bare = sum(r["bare_ms"] for r in rows)
     total_audio = sum(r["audio_s"] for r in rows)
     total_wall = sum(r["wall_ms"] for r in rows)
+    pairs = [
+        (e - b) / b for r in rows for e, b in zip(r["samples_ms"]["inference"], r["samples_ms"]["bare"])
+    ]
     summary = {
         "overhead_pct": 100 * (total_inf - total_bare) / total_bare,
+        "paired_overhead_pct": 100 * median(pairs),
         "max_abs_overhead_pct": max(abs(r["overhead_pct"]) for r in rows),
         "rtf": total_inf / 1000 / total_audio,
         "wall_rtf": total_wall / 1000 / total_audio,
@@ -344,7 +348,8 @@ def main() -> None:
     }
     print(
         f"\nSummary: engine inference {total_inf:.1f} ms vs bare onnxruntime {total_bare:.1f} ms over all texts: "
-        f"overhead {summary['overhead_pct']:+.2f} % (largest per text {summary['max_abs_overhead_pct']:.2f} %); "
+        f"overhead {summary['overhead_pct']:+.2f} % (largest per text {summary['max_abs_overhead_pct']:.2f} %; "
+        f"median of the {len(pairs)} interleaved engine/bare pairs {summary['paired_overhead_pct']:+.2f} %); "
         f"{total_audio:.2f} s of audio, RTF {summary['rtf']:.3f} (inference), {summary['wall_rtf']:.3f} "
         f"(whole synthesize); load average {load_before} -> {facts['loadavg_after']}"
     )

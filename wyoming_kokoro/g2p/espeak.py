@@ -10,6 +10,9 @@ import threading
 from .base import G2P, G2PResult, G2PStats, Word
 
 _LOGGER = logging.getLogger(__name__)
+# phonemizer warns of a "words count mismatch" whenever espeak-ng splits or joins words differently from the
+# input; with one text per call it means nothing to us, and it would fill a service's log.
+logging.getLogger("phonemizer").setLevel(logging.ERROR)
 
 #: libespeak-ng keeps process-wide state: every call into it, from any backend, holds this lock.
 ESPEAK_LOCK = threading.RLock()
