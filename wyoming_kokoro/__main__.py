@@ -6,6 +6,7 @@ Parses arguments, builds the objects, runs; nothing else.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import logging
 import sys
 from pathlib import Path
@@ -166,9 +167,11 @@ def run_phonemize(args: argparse.Namespace) -> int:
         for word in result.words:
             print(f"  {word.text.ljust(width)}  {word.phonemes.ljust(pwidth)}  {word.source}")
     stats = result.stats
+    sources = Counter(w.source for w in result.words if w.source != "punctuation")
     print(
-        f"{stats.words} words: {stats.lexicon_words} from the lexicon, {stats.fallback_words} by fallback, "
-        f"{stats.unknown_words} unknown; whole-text fallbacks: {stats.text_fallbacks}",
+        f"{stats.words} words ({', '.join(f'{n} {source}' for source, n in sources.most_common()) or 'none'}); "
+        f"{stats.fallback_words} by fallback, {stats.unknown_words} unknown, "
+        f"whole-text fallbacks: {stats.text_fallbacks}",
         file=sys.stderr,
     )
     return 0

@@ -6,7 +6,7 @@ import logging
 import threading
 
 from .base import G2P, G2PResult, G2PStats, Word
-from .espeak import EspeakEnglishFallback, count_words
+from .espeak import EspeakEnglishFallback, count_words, pair_words
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -99,6 +99,6 @@ class MisakiEnglishG2P(G2P):
         n_words = count_words(text)
         return G2PResult(
             phonemes,
-            [Word(text, phonemes, "espeak")] if text.strip() else [],
+            pair_words(text, phonemes, "espeak"),
             G2PStats(words=n_words, fallback_words=n_words, text_fallbacks=1),
         )

@@ -35,6 +35,14 @@ def count_words(text: str) -> int:
     return sum(1 for w in text.split() if _WORD_RE.search(w))
 
 
+def pair_words(text: str, phonemes: str, source: str) -> list[Word]:
+    """Words of ``text`` with their phonemes, when espeak kept one phoneme word per word; else one entry."""
+    words, phoneme_words = text.split(), phonemes.split()
+    if len(words) == len(phoneme_words):
+        return [Word(w, p, source) for w, p in zip(words, phoneme_words)]
+    return [Word(text.strip(), phonemes, source)] if text.strip() else []
+
+
 class EspeakG2P(G2P):
     backend = "espeak"
 
@@ -49,9 +57,7 @@ class EspeakG2P(G2P):
         with ESPEAK_LOCK:
             phonemes, _ = self._g2p(text)
         phonemes = phonemes.strip()
-        n_words = count_words(text)
-        words = [Word(text, phonemes, "espeak")] if text.strip() else []
-        return G2PResult(phonemes, words, G2PStats(words=n_words))
+        return G2PResult(phonemes, pair_words(text, phonemes, self.backend), G2PStats(words=count_words(text)))
 
 
 class EspeakEnglishFallback:
