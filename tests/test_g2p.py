@@ -107,6 +107,11 @@ def test_misaki_exception_falls_back_to_espeak_for_the_whole_text(monkeypatch):
     assert not tokenize(result.phonemes).dropped
 
 
+def test_hindi_danda_ends_a_sentence(registry):
+    phonemes = registry.phonemize("नमस्ते। आप कैसे हैं? मैं ठीक हूँ।", "hi").phonemes
+    assert phonemes.count(".") == 2 and phonemes.count("?") == 1
+
+
 def test_british_and_american_differ(registry):
     us = registry.phonemize("tomato", "en-us").phonemes
     gb = registry.phonemize("tomato", "en-gb").phonemes

@@ -30,6 +30,9 @@ ESPEAK_VOICES = {
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
 
+# Punctuation espeak-ng drops, written as the stops it keeps, so that sentences keep their falling end.
+_PUNCTUATION = {"hi": str.maketrans({"।": ".", "॥": "."})}
+
 
 def count_words(text: str) -> int:
     return sum(1 for w in text.split() if _WORD_RE.search(w))
@@ -54,8 +57,9 @@ class EspeakG2P(G2P):
             self._g2p = espeak.EspeakG2P(language=ESPEAK_VOICES[language])
 
     def phonemize(self, text: str) -> G2PResult:
+        table = _PUNCTUATION.get(self.language)
         with ESPEAK_LOCK:
-            phonemes, _ = self._g2p(text)
+            phonemes, _ = self._g2p(text.translate(table) if table else text)
         phonemes = phonemes.strip()
         return G2PResult(phonemes, pair_words(text, phonemes, self.backend), G2PStats(words=count_words(text)))
 
