@@ -112,6 +112,28 @@ def test_hindi_danda_ends_a_sentence(registry):
     assert phonemes.count(".") == 2 and phonemes.count("?") == 1
 
 
+@pytest.mark.parametrize(
+    "language,text,english",
+    [("zh", "请打开 Spotify 播放音乐。", "Spotify"), ("ja", "Home Assistantを起動しました。", "Home Assistant")],
+)
+def test_english_words_in_chinese_and_japanese_go_through_english_g2p(registry, language, text, english):
+    result = registry.phonemize(text, language)
+    english_phonemes = registry.phonemize(english, "en-us").phonemes
+    assert english_phonemes in result.phonemes
+    assert not tokenize(result.phonemes).dropped
+    sources = {w.source for w in result.words}
+    assert f"misaki-{language}" in sources and sources & {"lexicon", "fallback"}
+
+
+def test_misaki_failure_in_japanese_costs_one_clause_not_the_reply(registry):
+    # misaki's number reader asserts on very long digit runs
+    result = registry.phonemize("こんにちは、1234567890123456789789、さようなら。", "ja")
+    assert result.stats.text_fallbacks == 1
+    assert result.stats.unknown_words >= 1
+    assert result.phonemes.startswith("koɲɲiʨiβa")
+    assert "sajoːnaɾa" in result.phonemes
+
+
 def test_british_and_american_differ(registry):
     us = registry.phonemize("tomato", "en-us").phonemes
     gb = registry.phonemize("tomato", "en-gb").phonemes

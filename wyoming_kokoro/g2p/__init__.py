@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import threading
+from typing import Callable
 
 from ..languages import BY_CODE, find_language
 from .base import G2P, G2PResult, G2PStats, MissingExtraError, Word
@@ -38,8 +39,11 @@ def language_installed(language: str) -> bool:
     return all(importlib.util.find_spec(module) is not None for module in EXTRA_MODULES[lang.extra])
 
 
-def create_g2p(language: str) -> G2P:
-    """A new backend for ``language``. Raises MissingExtraError when its optional extra is not installed."""
+def create_g2p(language: str, english: Callable[[str], G2PResult] | None = None) -> G2P:
+    """A new backend for ``language``. Raises MissingExtraError when its optional extra is not installed.
+
+    ``english`` phonemizes the runs of English words in Chinese and Japanese text (default: a new English G2P).
+    """
     code = find_language(language).code
     if code in ("en-us", "en-gb"):
         from .english import MisakiEnglishG2P
@@ -51,7 +55,7 @@ def create_g2p(language: str) -> G2P:
                 importlib.import_module(module)
             from .cjk import MisakiChineseG2P, MisakiJapaneseG2P
 
-            return MisakiChineseG2P(code) if code == "zh" else MisakiJapaneseG2P(code)
+            return (MisakiChineseG2P if code == "zh" else MisakiJapaneseG2P)(code, english)
         except ImportError as err:
             raise MissingExtraError(code, BY_CODE[code].extra, err) from err
     from .espeak import EspeakG2P
@@ -78,7 +82,7 @@ class G2PRegistry:
                 raise self._failures[code]
             if code not in self._backends:
                 try:
-                    self._backends[code] = create_g2p(code)
+                    self._backends[code] = create_g2p(code, english=lambda text: self.phonemize(text, "en-us"))
                 except MissingExtraError as err:
                     self._failures[code] = err
                     raise
