@@ -18,7 +18,7 @@ from .engine.audio import SAMPLE_RATE, silence, to_pcm16, trim_silence
 from .engine.model import KokoroModel
 from .engine.tokens import MAX_IDS, split_phonemes, tokenize
 from .engine.voices import Voice, VoiceCatalog
-from .g2p import G2PRegistry, G2PStats
+from .g2p import G2PRegistry, G2PStats, language_installed
 from .languages import Language, find_language
 
 _LOGGER = logging.getLogger(__name__)
@@ -86,6 +86,12 @@ class Synthesizer:
             VoiceCatalog.load(voices),
             G2PRegistry(phoneme_cache_size),
         )
+
+    def offered_voices(self) -> list[Voice]:
+        """The voices whose language can be spoken here: those of a language whose extra is missing are left out."""
+        voices = self.voices.voices.values()
+        installed = {code for code in {v.language.code for v in voices} if language_installed(code)}
+        return [v for v in voices if v.language.code in installed]
 
     def phonemize(self, text: str, language: str | Language):
         code = language.code if isinstance(language, Language) else find_language(language).code
