@@ -18,7 +18,7 @@ from .engine.audio import SAMPLE_RATE, silence, to_pcm16, trim_silence
 from .engine.model import KokoroModel
 from .engine.tokens import MAX_IDS, split_phonemes, tokenize
 from .engine.voices import Voice, VoiceCatalog
-from .g2p import G2PRegistry, G2PStats, language_installed
+from .g2p import G2PRegistry, G2PResult, G2PStats, language_installed
 from .languages import Language, find_language
 
 _LOGGER = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Synthesizer:
         installed = {code for code in {v.language.code for v in voices} if language_installed(code)}
         return [v for v in voices if v.language.code in installed]
 
-    def phonemize(self, text: str, language: str | Language):
+    def phonemize(self, text: str, language: str | Language) -> G2PResult:
         code = language.code if isinstance(language, Language) else find_language(language).code
         return self.g2p.phonemize(text, code)
 
