@@ -76,6 +76,15 @@ def test_phonemize_shows_each_word_and_its_backend():
     assert any(line.split()[0] == "Hello" and line.split()[-1] == "lexicon" for line in lines[1:])
 
 
+@pytest.mark.parametrize("before", [True, False])
+def test_voices_option_counts_before_or_after_the_subcommand(tmp_path, before):
+    missing = str(tmp_path / "no-such-voices")
+    synth = ["synth", "hi", "-o", str(tmp_path / "x.wav")]
+    proc = run(*(["--voices", missing, *synth] if before else [*synth, "--voices", missing]))
+    assert proc.returncode == 1
+    assert f"voices path '{missing}' does not exist" in proc.stderr.decode()
+
+
 def test_no_command_prints_help():
     proc = run()
     assert proc.returncode == 2

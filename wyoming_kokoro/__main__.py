@@ -56,7 +56,8 @@ def _engine_options() -> argparse.ArgumentParser:
     group = parser.add_argument_group("engine")
     group.add_argument("--model", type=Path, help="a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)")
     group.add_argument(
-        "--voices", type=Path,
+        # SUPPRESS: when not given after the subcommand, keep a --voices given before it
+        "--voices", type=Path, default=argparse.SUPPRESS,
         help="extra voices: a kokoro-onnx voices-v1.0.bin (npz) or a folder of .bin/.npy files; they add to "
         "or override the stock voices",
     )
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wyoming-kokoro {__version__}")
     parser.add_argument("--list-voices", action="store_true", help="print the voice catalog as a table and exit")
-    parser.add_argument("--voices", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--voices", type=Path, help="extra voices (see the subcommands' help)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     synth = commands.add_parser(
