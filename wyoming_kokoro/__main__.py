@@ -1,4 +1,5 @@
-"""Command line: ``wyoming-kokoro synth``, ``wyoming-kokoro phonemize``, ``--list-voices``.
+"""Command line: ``wyoming-kokoro`` (the server), ``wyoming-kokoro synth``, ``wyoming-kokoro phonemize``,
+``--list-voices``.
 
 Parses arguments, builds the objects, runs; nothing else.
 """
@@ -6,8 +7,9 @@ Parses arguments, builds the objects, runs; nothing else.
 from __future__ import annotations
 
 import argparse
-from collections import Counter
+import asyncio
 import logging
+from collections import Counter
 import sys
 from pathlib import Path
 
@@ -17,11 +19,15 @@ from .engine.model import ModelError
 from .engine.voices import VoiceCatalog, VoiceError
 from .g2p import G2PRegistry, MissingExtraError, language_installed
 from .languages import find_language
+from .pipeline import Pipeline, Scheduler
+from .server import KokoroServer, RequestError, ServerSettings
+from .service import parse_uri, serve, warm_up
 from .tts import MAX_SPEED, MIN_SPEED, Synthesizer
 
 _LOGGER = logging.getLogger("wyoming_kokoro")
 
 DEFAULT_VOICE = "af_heart"
+DEFAULT_URI = "tcp://0.0.0.0:10200"
 
 
 def _speed(value: str) -> float:
@@ -51,13 +57,11 @@ def _threads(value: str) -> int:
     return threads
 
 
-def _engine_options() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)
+def _engine_options(parser: argparse.ArgumentParser, voices_default=None) -> argparse.ArgumentParser:
     group = parser.add_argument_group("engine")
     group.add_argument("--model", type=Path, help="a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)")
     group.add_argument(
-        # SUPPRESS: when not given after the subcommand, keep a --voices given before it
-        "--voices", type=Path, default=argparse.SUPPRESS,
+        "--voices", type=Path, default=voices_default,
         help="extra voices: a kokoro-onnx voices-v1.0.bin (npz) or a folder of .bin/.npy files; they add to "
         "or override the stock voices",
     )
@@ -68,19 +72,73 @@ def _engine_options() -> argparse.ArgumentParser:
     )
     group.add_argument("--intra-op-threads", type=_threads, default=0, help="threads inside one inference (0: onnxruntime's default)")
     group.add_argument("--inter-op-threads", type=_threads, default=0, help="threads across graph branches (0: default)")
-    group.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    group.add_argument(
+        "--log-level", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="default: INFO for the server, WARNING for the other commands",
+    )
     return parser
 
 
+def _positive(kind: str, cast=int):
+    def parse(value: str):
+        try:
+            number = cast(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{kind} must be a number, got {value!r}") from None
+        if number <= 0:
+            raise argparse.ArgumentTypeError(f"{kind} must be more than 0, got {value}")
+        return number
+
+    return parse
+
+
+def _language_voice(value: str) -> tuple[str, str]:
+    language, sep, voice = value.partition("=")
+    if not sep or not voice.strip():
+        raise argparse.ArgumentTypeError(f"expected LANGUAGE=VOICE like en_GB=bf_emma, got {value!r}")
+    return _language(language), voice.strip()
+
+
+def _uri(value: str) -> str:
+    try:
+        parse_uri(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
+def _server_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("server (used when no command is given)")
+    group.add_argument("--uri", type=_uri, default=DEFAULT_URI, help=f"where to listen: tcp://HOST:PORT, unix://PATH or stdio:// (default: {DEFAULT_URI})")
+    group.add_argument("--voice", default=DEFAULT_VOICE, help=f"voice when a request names none (default: {DEFAULT_VOICE})")
+    group.add_argument(
+        "--language-voice", type=_language_voice, action="append", default=[], metavar="LANGUAGE=VOICE",
+        help="voice for requests that name only a language, e.g. en_GB=bf_emma (repeatable)",
+    )
+    group.add_argument("--speed", type=_speed, default=1.0, help=f"speaking rate, {MIN_SPEED} to {MAX_SPEED} (default: 1.0)")
+    group.add_argument("--samples-per-chunk", type=_positive("samples per chunk"), default=1024, help="audio samples per audio-chunk event (default: 1024)")
+    group.add_argument("--max-text-length", type=_positive("max text length"), default=10000, help="longest text of one request, in characters (default: 10000)")
+    group.add_argument("--parallel-inferences", type=_positive("parallel inferences"), default=1, help="inferences run at once (default: 1)")
+    group.add_argument("--queue-size", type=_positive("queue size"), default=32, help="pieces that may wait for the model before requests are refused as busy (default: 32)")
+    group.add_argument(
+        "--zeroconf", nargs="?", const="", default=None, metavar="NAME",
+        help="advertise the server on the LAN for Home Assistant's discovery (default name: kokoro-HOSTNAME)",
+    )
+    group.add_argument("--zeroconf-host", help="address to advertise (default: this machine's LAN address)")
+    group.add_argument("--shutdown-grace", type=_positive("shutdown grace", float), default=5.0, help="seconds requests in flight get to finish on SIGTERM (default: 5)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    engine = _engine_options()
+    # A subcommand's --voices defaults to SUPPRESS, so that one given before the subcommand is kept.
+    engine = _engine_options(argparse.ArgumentParser(add_help=False), voices_default=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="wyoming-kokoro",
         description="Kokoro-82M text to speech for Home Assistant and other Wyoming clients.",
     )
     parser.add_argument("--version", action="version", version=f"wyoming-kokoro {__version__}")
     parser.add_argument("--list-voices", action="store_true", help="print the voice catalog as a table and exit")
-    parser.add_argument("--voices", type=Path, help="extra voices (see the subcommands' help)")
+    _engine_options(parser)
+    _server_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     synth = commands.add_parser(
@@ -178,24 +236,53 @@ def run_phonemize(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_server(args: argparse.Namespace) -> int:
+    synthesizer = _synthesizer(args)
+    scheduler = Scheduler(parallel=args.parallel_inferences, max_queue=args.queue_size)
+    server = KokoroServer(
+        Pipeline(synthesizer, scheduler),
+        ServerSettings(
+            voice=args.voice,
+            language_voices=dict(args.language_voice),
+            speed=args.speed,
+            samples_per_chunk=args.samples_per_chunk,
+            max_text_length=args.max_text_length,
+        ),
+    )
+    _LOGGER.info(
+        "Loaded the model in %.2f s (%s); %d voices in %d languages",
+        synthesizer.model.load_seconds, ", ".join(synthesizer.model.providers), len(server.voices),
+        len({v.language for v in server.voices.values()}),
+    )
+    _LOGGER.info("Warmed up in %.2f s; default voice %s", warm_up(server), server.default_voice.name)
+    return asyncio.run(
+        serve(server, args.uri, zeroconf_name=args.zeroconf, zeroconf_host=args.zeroconf_host,
+              shutdown_grace=args.shutdown_grace)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    server = args.command is None and not args.list_voices
     logging.basicConfig(
-        level=getattr(args, "log_level", "WARNING"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=args.log_level or ("INFO" if server else "WARNING"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         if args.list_voices:
-            print(voice_table(VoiceCatalog.load(args.voices)))
+            print(voice_table(VoiceCatalog.load(getattr(args, "voices", None))))
             return 0
         if args.command == "synth":
             return run_synth(args)
         if args.command == "phonemize":
             return run_phonemize(args)
-        parser.print_help()
-        return 2
+        return run_server(args)
     except (ModelError, VoiceError, MissingExtraError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except RequestError as err:
+        print(f"error: {err.text}", file=sys.stderr)
         return 1
 
 

@@ -1,0 +1,229 @@
+"""One request's way from text to audio, and the sharing of the model between requests.
+
+The engine and the G2P are plain synchronous code; here they run in worker threads, so the event loop never
+blocks. :class:`Scheduler` hands the model to jobs earliest deadline first: a job's deadline is the moment its
+audio will be needed by the listener. A new request's first piece is needed now; the tail of a long reply that
+is already playing is needed only when the audio before it has played. So a new request is not stuck behind
+another's long tail, and a reply that is falling behind catches up first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .engine.audio import SAMPLE_RATE, silence, to_pcm16
+from .engine.voices import Voice
+from .languages import Language
+from .tts import Speech, Synthesizer
+
+_LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Silence after a piece that is not the last, by the mark it ends with (each piece's own silence is trimmed).
+PAUSE_AFTER = {".": 0.3, "!": 0.3, "?": 0.3, "…": 0.35, "。": 0.3, "！": 0.3, "？": 0.3, "।": 0.3,
+               ",": 0.12, "，": 0.12, "、": 0.1, ";": 0.18, ":": 0.18, "；": 0.18, "：": 0.18}
+DEFAULT_PAUSE = 0.25
+
+
+class QueueFull(RuntimeError):
+    """The scheduler's queue is full: the server is busy."""
+
+
+@dataclass(order=True)
+class _Job:
+    deadline: float
+    seq: int
+    fn: Callable[[], Any] = field(compare=False)
+    future: asyncio.Future = field(compare=False)
+
+
+class Scheduler:
+    """Runs blocking jobs in ``parallel`` worker threads, earliest deadline first, at most ``max_queue`` waiting."""
+
+    def __init__(self, parallel: int = 1, max_queue: int = 32) -> None:
+        if parallel < 1:
+            raise ValueError(f"parallel inferences must be 1 or more, got {parallel}")
+        if max_queue < 1:
+            raise ValueError(f"queue size must be 1 or more, got {max_queue}")
+        self.parallel = parallel
+        self.max_queue = max_queue
+        self._executor = ThreadPoolExecutor(parallel, thread_name_prefix="kokoro-inference")
+        self._waiting: list[_Job] = []
+        self._running = 0
+        self._seq = itertools.count()
+
+    @property
+    def queue_depth(self) -> int:
+        """Jobs waiting for a worker (cancelled ones not counted)."""
+        return sum(1 for job in self._waiting if not job.future.done())
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    async def run(self, deadline: float, fn: Callable[[], T]) -> T:
+        """Run ``fn()`` in a worker thread when its turn comes; raises :class:`QueueFull` when too many wait.
+
+        Cancelling the caller drops the job if it has not started (a started one finishes in its thread and
+        its result is thrown away)."""
+        if self.queue_depth >= self.max_queue:
+            raise QueueFull(f"{self.max_queue} pieces already wait for the model")
+        future = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, _Job(deadline, next(self._seq), fn, future))
+        self._dispatch()
+        return await future
+
+    def _dispatch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._running < self.parallel and self._waiting:
+            job = heapq.heappop(self._waiting)
+            if job.future.done():  # cancelled while waiting
+                continue
+            self._running += 1
+            done = loop.run_in_executor(self._executor, job.fn)
+            done.add_done_callback(lambda result, job=job: self._finished(result, job))
+
+    def _finished(self, result: asyncio.Future, job: _Job) -> None:
+        self._running -= 1
+        if not job.future.done():
+            if result.exception() is not None:
+                job.future.set_exception(result.exception())
+            else:
+                job.future.set_result(result.result())
+        self._dispatch()
+
+    def shutdown(self) -> None:
+        for job in self._waiting:
+            job.future.cancel()
+        self._waiting.clear()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass
+class PieceAudio:
+    """The audio of one piece of a request, ready to send."""
+
+    text: str
+    pcm: bytes  # int16 little endian, mono, SAMPLE_RATE
+    speech: Speech
+
+    @property
+    def seconds(self) -> float:
+        return len(self.pcm) / 2 / SAMPLE_RATE
+
+
+@dataclass
+class RequestStats:
+    """What one request did; logged at its end."""
+
+    characters: int = 0
+    pieces: int = 0
+    audio_seconds: float = 0.0
+    inference_seconds: float = 0.0
+    g2p_seconds: float = 0.0
+    fallback_words: int = 0
+    cache_hits: int = 0
+    first_audio_seconds: float | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+    def add(self, piece: PieceAudio) -> None:
+        self.pieces += 1
+        self.characters += len(piece.text)
+        self.audio_seconds += piece.seconds
+        self.inference_seconds += piece.speech.inference_seconds
+        self.g2p_seconds += piece.speech.g2p_seconds
+        self.fallback_words += piece.speech.stats.fallback_words
+        self.cache_hits += piece.speech.stats.cache_hits
+
+    @property
+    def rtf(self) -> float:
+        return self.inference_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+@dataclass
+class Pipeline:
+    """Text pieces in, audio out, for every request of the server: the synthesizer and the scheduler are shared."""
+
+    synthesizer: Synthesizer
+    scheduler: Scheduler
+    lookahead: int = 2  # pieces a request may synthesize ahead of what it has sent
+
+    def synthesize_piece(self, text: str, voice: Voice, language: Language, speed: float, last: bool) -> PieceAudio:
+        """Blocking: the audio of one piece, with the pause that follows it unless it is the last."""
+        speech = self.synthesizer.synthesize(text, voice, speed=speed, language=language)
+        audio = speech.audio
+        if not last and len(audio):
+            pause = PAUSE_AFTER.get(text.rstrip("\"'”’»)]}」』）")[-1:], DEFAULT_PAUSE) / speed
+            audio = np.concatenate([audio, to_pcm16(silence(pause))])
+        return PieceAudio(text, audio.astype("<i2").tobytes(), speech)
+
+    async def run(
+        self,
+        pieces: AsyncIterator[tuple[str, bool]],
+        voice: Voice,
+        language: Language,
+        speed: float,
+        stats: RequestStats,
+    ) -> AsyncIterator[PieceAudio]:
+        """The audio of ``pieces`` ((text, is_last) pairs, which may arrive over time), in order, synthesized
+        up to ``lookahead`` pieces ahead of the consumer."""
+        ready: asyncio.Queue[PieceAudio | BaseException | None] = asyncio.Queue(self.lookahead)
+        producer = asyncio.create_task(self._produce(pieces, voice, language, speed, stats, ready))
+        try:
+            while True:
+                item = await ready.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            if not producer.done():
+                producer.cancel()
+                try:
+                    await producer
+                except (asyncio.CancelledError, Exception):
+                    pass
+
+    async def _produce(self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue) -> None:
+        planned_audio = 0.0  # audio seconds of the pieces before the next one
+        first_audio_at: float | None = None
+        try:
+            async for text, last in pieces:
+                # When the listener will need this piece: now for the first; for the others, when the audio
+                # before them will have played (a moment already past makes the piece the most urgent).
+                deadline = time.perf_counter() if first_audio_at is None else first_audio_at + planned_audio
+                piece = await self.scheduler.run(
+                    deadline, lambda text=text, last=last: self.synthesize_piece(text, voice, language, speed, last)
+                )
+                if first_audio_at is None:
+                    first_audio_at = time.perf_counter()
+                planned_audio += piece.seconds
+                stats.add(piece)
+                await ready.put(piece)
+            await ready.put(None)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # handed to the consumer, which turns it into an error event
+            await ready.put(err)
+
+
+async def iterate(items: list[str]) -> AsyncIterator[tuple[str, bool]]:
+    """(text, is_last) pairs of a list of pieces known up front."""
+    for i, item in enumerate(items):
+        yield item, i == len(items) - 1
+
+
+def chunk_pcm(pcm: bytes, samples_per_chunk: int) -> list[bytes]:
+    step = samples_per_chunk * 2
+    return [pcm[i : i + step] for i in range(0, len(pcm), step)]

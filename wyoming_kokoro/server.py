@@ -1,0 +1,417 @@
+"""The Wyoming side: events in, events out. Text and model work is the pipeline's.
+
+One :class:`KokoroHandler` per connection. ``describe`` is answered at once from an ``info`` built at start-up.
+A ``synthesize`` or a ``synthesize-start`` starts a request task, so the handler goes on reading events while
+the request runs: a client that goes away is noticed at once and its remaining work is cancelled. The requests
+of one connection run one after the other, in the order they came.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from wyoming.audio import AudioChunk, AudioStart, AudioStop
+from wyoming.error import Error
+from wyoming.event import Event
+from wyoming.info import Attribution, Describe, Info, TtsProgram, TtsVoice
+from wyoming.server import AsyncEventHandler
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeStopped,
+    SynthesizeVoice,
+)
+
+from . import __version__
+from .engine.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
+from .engine.voices import Voice, VoiceError
+from .g2p import language_installed
+from .languages import BY_CODE, Language, find_language
+from .pipeline import Pipeline, QueueFull, RequestStats, chunk_pcm, iterate
+from .text.segment import SentenceStream, pieces
+from .tts import check_speed
+
+_LOGGER = logging.getLogger(__name__)
+
+KOKORO_ATTRIBUTION = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
+PROGRAM_ATTRIBUTION = Attribution(name="wyoming-kokoro", url="https://pypi.org/project/wyoming-kokoro/")
+
+#: The voice spoken for a language when a request names the language and no voice.
+DEFAULT_LANGUAGE_VOICES = {
+    "en-us": "af_heart",
+    "en-gb": "bf_emma",
+    "es": "ef_dora",
+    "fr": "ff_siwis",
+    "hi": "hf_alpha",
+    "it": "if_sara",
+    "ja": "jf_alpha",
+    "pt-br": "pf_dora",
+    "zh": "zf_xiaobei",
+}
+
+# Error codes sent in `error` events.
+UNKNOWN_VOICE = "unknown-voice"
+UNKNOWN_LANGUAGE = "unknown-language"
+LANGUAGE_UNAVAILABLE = "language-unavailable"
+TEXT_TOO_LONG = "text-too-long"
+BAD_REQUEST = "bad-request"
+SERVER_BUSY = "server-busy"
+SYNTHESIS_FAILED = "synthesis-failed"
+
+
+class RequestError(Exception):
+    """A request that cannot be served; sent to the client as an ``error`` event with ``code``."""
+
+    def __init__(self, code: str, text: str) -> None:
+        super().__init__(text)
+        self.code = code
+        self.text = text
+
+
+@dataclass
+class ServerSettings:
+    voice: str = "af_heart"  # the server's default voice
+    language_voices: dict[str, str] = field(default_factory=dict)  # language id → voice, over the defaults
+    speed: float = 1.0
+    samples_per_chunk: int = 1024
+    max_text_length: int = 10000
+
+
+class KokoroServer:
+    """What every connection shares: the pipeline, the voices, the ``info``, the requests in flight."""
+
+    def __init__(self, pipeline: Pipeline, settings: ServerSettings) -> None:
+        self.pipeline = pipeline
+        self.settings = settings
+        self.voices = {v.name: v for v in pipeline.synthesizer.offered_voices()}
+        if not self.voices:
+            raise ValueError("no voice can be spoken: every voice's language lacks its extra")
+        self.default_voice = self.resolve_voice(settings.voice)
+        self.language_voices = self._language_voices(settings.language_voices)
+        check_speed(settings.speed)
+        if settings.samples_per_chunk < 1:
+            raise ValueError(f"samples per chunk must be 1 or more, got {settings.samples_per_chunk}")
+        self.info_event = self.build_info().event()
+        self.requests: set[asyncio.Task] = set()
+        self._ids = itertools.count(1)
+
+    # -- voices ---------------------------------------------------------------------------------------------
+
+    def resolve_voice(self, spec: str) -> Voice:
+        """A voice by name or blend spec; raises RequestError (unknown voice, language not installed)."""
+        voice = self.voices.get(spec)
+        if voice is not None:
+            return voice
+        try:
+            voice = self.pipeline.synthesizer.voices.resolve(spec)
+        except VoiceError as err:
+            raise RequestError(UNKNOWN_VOICE, str(err)) from None
+        if not language_installed(voice.language.code):
+            raise RequestError(
+                LANGUAGE_UNAVAILABLE,
+                f"voice {spec!r} speaks {voice.language.name}, which needs the [{voice.language.extra}] extra",
+            )
+        return voice
+
+    def _language_voices(self, overrides: dict[str, str]) -> dict[str, Voice]:
+        chosen: dict[str, Voice] = {}
+        for code, name in overrides.items():
+            language = find_language(code)
+            voice = self.resolve_voice(name)
+            if voice.language != language:
+                _LOGGER.warning("Voice %s speaks %s, set as the voice for %s", name, voice.language.code, language.code)
+            chosen[language.code] = voice
+        for voice in self.voices.values():
+            code = voice.language.code
+            default = DEFAULT_LANGUAGE_VOICES.get(code)
+            if code not in chosen or (voice.name == default and code not in overrides):
+                chosen[code] = voice
+        if self.default_voice.language.code not in overrides:
+            chosen[self.default_voice.language.code] = self.default_voice
+        return chosen
+
+    def choose_voice(self, requested: SynthesizeVoice | None) -> tuple[Voice, Language]:
+        """The voice of a request: by name (or blend), else by language, else the server's default."""
+        if requested is not None and requested.name:
+            voice = self.resolve_voice(requested.name)
+            return voice, voice.language
+        if requested is not None and requested.language:
+            try:
+                language = find_language(requested.language)
+            except ValueError as err:
+                raise RequestError(UNKNOWN_LANGUAGE, str(err)) from None
+            voice = self.language_voices.get(language.code)
+            if voice is None:
+                raise RequestError(
+                    LANGUAGE_UNAVAILABLE,
+                    f"no voice for {language.name} ({requested.language!r}) is installed"
+                    + (f"; install the [{language.extra}] extra" if language.extra else ""),
+                )
+            return voice, language
+        return self.default_voice, self.default_voice.language
+
+    def build_info(self) -> Info:
+        voices = [
+            TtsVoice(
+                name=voice.name,
+                description=voice.description,
+                attribution=KOKORO_ATTRIBUTION,
+                installed=True,
+                version="1.0",
+                languages=[voice.language.ha_code],
+            )
+            for voice in self.voices.values()
+        ]
+        program = TtsProgram(
+            name="kokoro",
+            description="Kokoro-82M neural text to speech",
+            attribution=PROGRAM_ATTRIBUTION,
+            installed=True,
+            version=__version__,
+            voices=voices,
+            supports_synthesize_streaming=True,
+        )
+        return Info(tts=[program])
+
+    def next_id(self) -> str:
+        return f"r{next(self._ids)}"
+
+    def check_length(self, length: int) -> None:
+        if length > self.settings.max_text_length:
+            raise RequestError(
+                TEXT_TOO_LONG, f"text of {length} characters is over the limit of {self.settings.max_text_length}"
+            )
+
+
+@dataclass
+class _Stream:
+    """A streamed request (synthesize-start … synthesize-stop) while its text still arrives."""
+
+    deltas: asyncio.Queue = field(default_factory=asyncio.Queue)
+    characters: int = 0
+    closed: bool = False
+
+
+class ClientGone(Exception):
+    """The client closed the connection."""
+
+
+class KokoroHandler(AsyncEventHandler):
+    def __init__(self, server: KokoroServer, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        super().__init__(reader, writer)
+        self.server = server
+        peer = writer.get_extra_info("peername")
+        self.client = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or "local")
+        self._stream: _Stream | None = None
+        self._turn = asyncio.Lock()  # one request of this connection at a time
+        self._tasks: set[asyncio.Task] = set()
+
+    async def handle_event(self, event: Event) -> bool:
+        if Describe.is_type(event.type):
+            await self.write_event(self.server.info_event)
+        elif Synthesize.is_type(event.type):
+            if self._stream is not None:
+                _LOGGER.debug("Ignoring the compatibility synthesize inside a stream from %s", self.client)
+            else:
+                self._start(self._one_shot, event)
+        elif SynthesizeStart.is_type(event.type):
+            if self._stream is not None:  # a new stream without a stop: the old one ends here
+                self._close_stream()
+            self._stream = _Stream()
+            self._start(self._streamed, event, self._stream)
+        elif SynthesizeChunk.is_type(event.type):
+            self._feed(event)
+        elif SynthesizeStop.is_type(event.type):
+            self._close_stream()
+        else:
+            _LOGGER.debug("Ignoring event %s from %s", event.type, self.client)
+        return True  # never drop the connection over an event
+
+    async def disconnect(self) -> None:
+        running = [task for task in self._tasks if not task.done()]
+        if running:
+            _LOGGER.info("Client %s disconnected; stopping its %d request(s)", self.client, len(running))
+        for task in running:
+            task.cancel()
+
+    # -- events → requests ----------------------------------------------------------------------------------
+
+    def _start(self, request: Callable[..., Awaitable[None]], *args) -> None:
+        task = asyncio.create_task(self._run(request, *args))
+        self._tasks.add(task)
+        self.server.requests.add(task)
+        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self.server.requests.discard)
+
+    def _feed(self, event: Event) -> None:
+        stream = self._stream
+        if stream is None or stream.closed:
+            _LOGGER.debug("Ignoring synthesize-chunk outside a stream from %s", self.client)
+            return
+        text = event.data.get("text")
+        if not isinstance(text, str):
+            stream.deltas.put_nowait(RequestError(BAD_REQUEST, "synthesize-chunk without a text"))
+            return
+        stream.characters += len(text)
+        stream.deltas.put_nowait(text)
+
+    def _close_stream(self) -> None:
+        if self._stream is not None:
+            if not self._stream.closed:
+                self._stream.closed = True
+                self._stream.deltas.put_nowait(None)
+            self._stream = None
+
+    async def _send(self, event: Event) -> None:
+        if self.writer.is_closing():
+            raise ClientGone()
+        try:
+            await self.write_event(event)
+        except (ConnectionError, BrokenPipeError) as err:
+            raise ClientGone() from err
+
+    async def _run(self, request: Callable[..., Awaitable[None]], *args) -> None:
+        async with self._turn:
+            await request(*args)
+
+    # -- the two kinds of request ---------------------------------------------------------------------------
+
+    async def _one_shot(self, event: Event) -> None:
+        rid, stats = self.server.next_id(), RequestStats()
+        state = _Outcome(rid, self.client, stats)
+        audio_open = False
+        try:
+            try:
+                synthesize = Synthesize.from_event(event)
+            except (KeyError, TypeError, AttributeError) as err:
+                raise RequestError(BAD_REQUEST, f"synthesize without a valid {err}") from None
+            if not isinstance(synthesize.text, str):
+                raise RequestError(BAD_REQUEST, "synthesize text must be a string")
+            voice, language = self.server.choose_voice(synthesize.voice)
+            state.voice, state.language = voice.name, language.code
+            self.server.check_length(len(synthesize.text))
+            texts = pieces(synthesize.text, language.code)
+            await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
+            audio_open = True
+            async for piece in self._audio(iterate(texts), voice, language, stats):
+                await self._send_audio(piece.pcm, stats)
+            await self._send(AudioStop().event())
+            audio_open = False
+            state.outcome = "ok"
+        except BaseException as err:
+            await self._fail(err, state, close_audio=audio_open)
+        finally:
+            state.log()
+
+    async def _streamed(self, event: Event, stream: _Stream) -> None:
+        rid, stats = self.server.next_id(), RequestStats()
+        state = _Outcome(rid, self.client, stats, streamed=True)
+        audio_open = False
+        try:
+            try:
+                start = SynthesizeStart.from_event(event)
+            except (KeyError, TypeError, AttributeError) as err:
+                raise RequestError(BAD_REQUEST, f"synthesize-start without a valid {err}") from None
+            voice, language = self.server.choose_voice(start.voice)
+            state.voice, state.language = voice.name, language.code
+            async for piece in self._audio(self._sentences(stream, language), voice, language, stats):
+                await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
+                audio_open = True
+                await self._send_audio(piece.pcm, stats)
+                await self._send(AudioStop().event())
+                audio_open = False
+            await self._send(SynthesizeStopped().event())
+            state.outcome = "ok"
+        except BaseException as err:
+            await self._fail(err, state, close_audio=audio_open, stopped=True)
+        finally:
+            if self._stream is stream:  # it failed before its stop: the rest of its chunks go nowhere
+                stream.closed = True
+            state.log()
+
+    async def _sentences(self, stream: _Stream, language: Language) -> AsyncIterator[tuple[str, bool]]:
+        splitter = SentenceStream(language.code)
+        while True:
+            delta = await stream.deltas.get()
+            if delta is None:
+                break
+            if isinstance(delta, RequestError):
+                raise delta
+            self.server.check_length(stream.characters)
+            for sentence in splitter.feed(delta):
+                yield sentence, False
+        rest = splitter.flush()
+        for i, sentence in enumerate(rest):
+            yield sentence, i == len(rest) - 1
+
+    def _audio(self, texts: AsyncIterator[tuple[str, bool]], voice: Voice, language: Language, stats: RequestStats):
+        return self.server.pipeline.run(texts, voice, language, self.server.settings.speed, stats)
+
+    async def _send_audio(self, pcm: bytes, stats: RequestStats) -> None:
+        if stats.first_audio_seconds is None:
+            stats.first_audio_seconds = time.perf_counter() - stats.started
+        for chunk in chunk_pcm(pcm, self.server.settings.samples_per_chunk):
+            await self._send(AudioChunk(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS, audio=chunk).event())
+
+    async def _fail(self, err: BaseException, state: "_Outcome", close_audio: bool, stopped: bool = False) -> None:
+        """Turn what stopped a request into its outcome, and into an error event when the client is there."""
+        if isinstance(err, asyncio.CancelledError):
+            state.outcome = "cancelled"
+            raise err
+        if isinstance(err, ClientGone):
+            state.outcome = "client gone"
+            return
+        if isinstance(err, RequestError):
+            code, text = err.code, err.text
+        elif isinstance(err, QueueFull):
+            code, text = SERVER_BUSY, f"server busy: {err}"
+        elif isinstance(err, VoiceError):
+            code, text = UNKNOWN_VOICE, str(err)
+        elif isinstance(err, Exception):
+            _LOGGER.exception("Request %s from %s failed", state.rid, self.client)
+            code, text = SYNTHESIS_FAILED, f"synthesis failed: {type(err).__name__}: {err}"
+        else:
+            raise err
+        state.outcome = f"error {code}"
+        try:
+            await self._send(Error(text=text, code=code).event())
+            if close_audio:
+                await self._send(AudioStop().event())
+            if stopped:
+                await self._send(SynthesizeStopped().event())
+        except ClientGone:
+            state.outcome += ", client gone"
+
+
+@dataclass
+class _Outcome:
+    """How a request ended, logged as one line."""
+
+    rid: str
+    client: str
+    stats: RequestStats
+    streamed: bool = False
+    voice: str = "-"
+    language: str = "-"
+    outcome: str = "unfinished"
+
+    def log(self) -> None:
+        stats = self.stats
+        first = f"{stats.first_audio_seconds * 1000:.0f} ms" if stats.first_audio_seconds is not None else "-"
+        level = logging.WARNING if self.outcome.startswith("error synthesis") else logging.INFO
+        _LOGGER.log(
+            level,
+            "Request %s from %s (%s): %s; voice %s, language %s, %d chars in %d pieces, first audio %s, "
+            "total %.0f ms, %.2f s of audio, RTF %.3f, %d fallback words, %d cache hits",
+            self.rid, self.client, "streamed" if self.streamed else "one-shot", self.outcome, self.voice,
+            self.language, stats.characters, stats.pieces, first, (time.perf_counter() - stats.started) * 1000,
+            stats.audio_seconds, stats.rtf, stats.fallback_words, stats.cache_hits,
+        )
+
