@@ -36,6 +36,7 @@ _CLAUSE_MARK = re.compile(r"(?:[,;:](?=\s)|\s[—–-](?=\s)|[，、；：])")
 # Sentence ends that nothing can continue: a digit can follow "." (3.5) but not these.
 _FINAL_MARKS = "!?…。！？।"
 _CLOSERS = "\"'”’»)]}」』）"
+_LEADING_CLOSERS = re.compile(rf"^\s*[{re.escape(_CLOSERS)}]+")
 _SPEAKABLE = re.compile(r"\w", re.UNICODE)
 _PROBES = ("The", "the")
 
@@ -112,6 +113,8 @@ class SentenceStream:
 
     def feed(self, delta: str) -> list[str]:
         self._buffer += delta
+        if self._emitted:  # a closing quote that comes after its sentence was handed out belongs to it
+            self._buffer = _LEADING_CLOSERS.sub("", self._buffer)
         segmenter = _segmenter(self.language)
         segments = [s for s in segmenter.segment(self._buffer) if s.strip()]
         if not segments:
@@ -155,7 +158,8 @@ class SentenceStream:
             return False
         # Would the splitter cut here whatever came next? After "." it must cut before a capital and before a
         # lower-case word alike: "lights are on. " is an end, "Dr. " and "5 p.m. " are not sure to be.
-        probes = _PROBES if body[-1] == "." else _PROBES[:1]
+        # So must a "!" or "?" inside quotes: 'He said "Hi!" and left.' goes on.
+        probes = _PROBES if body[-1] == "." or body != stripped else _PROBES[:1]
         tail = self._buffer if followed_by_space else self._buffer + " "
         segmenter = _segmenter(self.language)
         for probe in probes:

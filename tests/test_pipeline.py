@@ -1,0 +1,138 @@
+"""The scheduler (worker threads, earliest deadline first, bounded queue) and one request's pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from wyoming_kokoro.engine.audio import SAMPLE_RATE
+from wyoming_kokoro.pipeline import Pipeline, QueueFull, RequestStats, Scheduler, chunk_pcm, iterate
+
+
+def test_jobs_run_in_worker_threads_earliest_deadline_first():
+    order: list[str] = []
+    gate = threading.Event()
+
+    def job(name: str):
+        def run():
+            if name == "blocker":
+                gate.wait(5)
+            order.append(name)
+            return threading.current_thread().name
+
+        return run
+
+    async def main():
+        scheduler = Scheduler(parallel=1, max_queue=8)
+        blocker = asyncio.create_task(scheduler.run(0.0, job("blocker")))
+        await asyncio.sleep(0.05)  # the blocker holds the only worker; the others queue up
+        late = asyncio.create_task(scheduler.run(30.0, job("tail of a long reply")))
+        early = asyncio.create_task(scheduler.run(10.0, job("first sentence of a new request")))
+        await asyncio.sleep(0.05)
+        assert scheduler.queue_depth == 2 and scheduler.running == 1
+        gate.set()
+        names = await asyncio.gather(blocker, late, early)
+        scheduler.shutdown()
+        return names
+
+    names = asyncio.run(main())
+    assert order == ["blocker", "first sentence of a new request", "tail of a long reply"]
+    assert all(name.startswith("kokoro-inference") for name in names)
+
+
+def test_a_full_queue_refuses_and_a_cancelled_job_never_runs():
+    ran: list[str] = []
+    gate = threading.Event()
+
+    async def main():
+        scheduler = Scheduler(parallel=1, max_queue=2)
+        busy = asyncio.create_task(scheduler.run(0.0, lambda: gate.wait(5)))
+        await asyncio.sleep(0.05)
+        waiting = [asyncio.create_task(scheduler.run(1.0, lambda i=i: ran.append(f"job {i}"))) for i in range(2)]
+        await asyncio.sleep(0.05)
+        with pytest.raises(QueueFull):
+            await scheduler.run(1.0, lambda: ran.append("refused"))
+        waiting[0].cancel()
+        await asyncio.sleep(0.05)
+        assert scheduler.queue_depth == 1
+        gate.set()
+        await busy
+        await waiting[1]
+        scheduler.shutdown()
+
+    asyncio.run(main())
+    assert ran == ["job 1"]
+
+
+def test_an_exception_in_a_job_reaches_its_caller_and_the_worker_goes_on():
+    async def main():
+        scheduler = Scheduler(parallel=1)
+        with pytest.raises(ZeroDivisionError):
+            await scheduler.run(0.0, lambda: 1 / 0)
+        assert await scheduler.run(0.0, lambda: 42) == 42
+        scheduler.shutdown()
+
+    asyncio.run(main())
+
+
+def test_bad_scheduler_settings_name_the_value():
+    with pytest.raises(ValueError, match="got 0"):
+        Scheduler(parallel=0)
+    with pytest.raises(ValueError, match="got -1"):
+        Scheduler(max_queue=-1)
+
+
+def test_chunks_cover_the_audio_exactly():
+    pcm = bytes(range(256)) * 20  # 5120 bytes = 2560 samples
+    chunks = chunk_pcm(pcm, 1024)
+    assert [len(c) for c in chunks] == [2048, 2048, 1024]
+    assert b"".join(chunks) == pcm
+    assert chunk_pcm(b"", 1024) == []
+
+
+def test_pieces_come_in_order_with_a_pause_between_and_none_after_the_last(synthesizer):
+    voice = synthesizer.voices.resolve("af_heart")
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1))
+        stats = RequestStats()
+        texts = ["Good morning.", "The lights are on."]
+        out = [piece async for piece in pipeline.run(iterate(texts), voice, voice.language, 1.0, stats)]
+        pipeline.scheduler.shutdown()
+        return out, stats
+
+    out, stats = asyncio.run(main())
+    assert [p.text for p in out] == ["Good morning.", "The lights are on."]
+    first, last = out
+    # The first piece carries the pause after its full stop (0.3 s of exact zeros); the last one has none.
+    assert first.pcm.endswith(b"\0\0" * int(0.3 * SAMPLE_RATE))
+    assert len(first.pcm) == 2 * (len(first.speech.audio) + int(0.3 * SAMPLE_RATE))
+    assert len(last.pcm) == 2 * len(last.speech.audio)
+    assert stats.pieces == 2 and stats.characters == len("Good morning.The lights are on.")
+    assert stats.audio_seconds == pytest.approx((len(first.pcm) + len(last.pcm)) / 2 / SAMPLE_RATE)
+    assert 0 < stats.rtf < 5
+
+
+def test_a_consumer_that_stops_early_stops_the_remaining_work(synthesizer):
+    voice = synthesizer.voices.resolve("af_heart")
+    requested: list[str] = []
+
+    async def texts():
+        for i in range(20):
+            requested.append(f"Sentence number {i}.")
+            yield f"Sentence number {i}.", False
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), lookahead=1)
+        async for _ in pipeline.run(texts(), voice, voice.language, 1.0, RequestStats()):
+            break  # the client went away after the first piece
+        await asyncio.sleep(0.5)
+        pipeline.scheduler.shutdown()
+
+    started = time.perf_counter()
+    asyncio.run(main())
+    assert len(requested) <= 3  # the first, the one synthesized ahead, and at most one being picked up
+    assert time.perf_counter() - started < 10
