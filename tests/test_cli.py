@@ -85,7 +85,28 @@ def test_voices_option_counts_before_or_after_the_subcommand(tmp_path, before):
     assert f"voices path '{missing}' does not exist" in proc.stderr.decode()
 
 
-def test_no_command_prints_help():
-    proc = run()
-    assert proc.returncode == 2
-    assert b"synth" in proc.stdout
+def test_help_shows_the_server_and_the_commands():
+    proc = run("--help")
+    assert proc.returncode == 0
+    out = proc.stdout.decode()
+    for word in ("synth", "phonemize", "--uri", "--zeroconf", "--parallel-inferences", "--language-voice"):
+        assert word in out
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--uri", "http://0.0.0.0:10200"], "bad --uri 'http://0.0.0.0:10200'"),
+        (["--uri", "tcp://0.0.0.0"], "a tcp URI needs a host and a port"),
+        (["--language-voice", "en_GB"], "expected LANGUAGE=VOICE like en_GB=bf_emma, got 'en_GB'"),
+        (["--language-voice", "xx=bf_emma"], "unknown language 'xx'"),
+        (["--samples-per-chunk", "0"], "samples per chunk must be more than 0, got 0"),
+        (["--uri", "tcp://127.0.0.1:0", "--voice", "nobody"], "unknown voice 'nobody'"),
+    ],
+)
+def test_bad_server_options_stop_it_before_it_serves(args, message):
+    proc = run(*args)
+    assert proc.returncode != 0
+    assert message in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()
+    assert "Serving on" not in proc.stderr.decode()
