@@ -257,9 +257,16 @@ class KokoroHandler(AsyncEventHandler):
             return
         text = event.data.get("text")
         if not isinstance(text, str):
+            stream.closed = True
             stream.deltas.put_nowait(RequestError(BAD_REQUEST, "synthesize-chunk without a text"))
             return
         stream.characters += len(text)
+        try:
+            self.server.check_length(stream.characters)
+        except RequestError as err:  # the request ends here; its remaining chunks go nowhere
+            stream.closed = True
+            stream.deltas.put_nowait(err)
+            return
         stream.deltas.put_nowait(text)
 
     def _close_stream(self) -> None:
@@ -344,7 +351,6 @@ class KokoroHandler(AsyncEventHandler):
                 break
             if isinstance(delta, RequestError):
                 raise delta
-            self.server.check_length(stream.characters)
             for sentence in splitter.feed(delta):
                 yield sentence, False
         rest = splitter.flush()

@@ -13,16 +13,23 @@ from urllib.parse import urlparse
 from wyoming.server import AsyncServer, AsyncStdioServer
 
 from .discovery import Advertiser, advertised_host, default_service_name
+from .languages import find_language
 from .server import KokoroHandler, KokoroServer
 
 _LOGGER = logging.getLogger(__name__)
 
 
 def warm_up(server: KokoroServer) -> float:
-    """One inference through the whole path (G2P, tokens, model), so the first request pays no first-run cost."""
+    """One inference through the whole path (G2P, tokens, model), so the first request pays no first-run cost;
+    and the G2P of every language given a voice in the settings, so its first request does not load it.
+    (The other languages load on their first request: a G2P costs memory, English's and Chinese's 150 MB or more.)"""
     started = time.perf_counter()
     voice = server.default_voice
     server.pipeline.synthesize_piece("Ready.", voice, voice.language, 1.0, last=True)
+    for code in server.settings.language_voices:
+        language = find_language(code)
+        if language != voice.language:
+            server.pipeline.synthesizer.phonemize("Ready.", language)
     return time.perf_counter() - started
 
 
