@@ -101,6 +101,7 @@ def test_help_shows_the_server_and_the_commands():
         (["--language-voice", "en_GB"], "expected LANGUAGE=VOICE like en_GB=bf_emma, got 'en_GB'"),
         (["--language-voice", "xx=bf_emma"], "unknown language 'xx'"),
         (["--samples-per-chunk", "0"], "samples per chunk must be more than 0, got 0"),
+        (["--zeroconf", "kokoro tts"], "zeroconf name must be 1 to 63 letters, digits and inner hyphens, got 'kokoro tts'"),
         (["--uri", "tcp://127.0.0.1:0", "--voice", "nobody"], "unknown voice 'nobody'"),
     ],
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 from collections import Counter
 import sys
 from pathlib import Path
@@ -99,6 +100,14 @@ def _language_voice(value: str) -> tuple[str, str]:
     return _language(language), voice.strip()
 
 
+def _service_name(value: str) -> str:
+    if value and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", value):
+        raise argparse.ArgumentTypeError(
+            f"zeroconf name must be 1 to 63 letters, digits and inner hyphens, got {value!r}"
+        )
+    return value
+
+
 def _uri(value: str) -> str:
     try:
         parse_uri(value)
@@ -121,7 +130,7 @@ def _server_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--parallel-inferences", type=_positive("parallel inferences"), default=1, help="inferences run at once (default: 1)")
     group.add_argument("--queue-size", type=_positive("queue size"), default=32, help="pieces that may wait for the model before requests are refused as busy (default: 32)")
     group.add_argument(
-        "--zeroconf", nargs="?", const="", default=None, metavar="NAME",
+        "--zeroconf", nargs="?", const="", default=None, metavar="NAME", type=_service_name,
         help="advertise the server on the LAN for Home Assistant's discovery (default name: kokoro-HOSTNAME)",
     )
     group.add_argument("--zeroconf-host", help="address to advertise (default: this machine's LAN address)")

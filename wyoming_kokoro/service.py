@@ -88,11 +88,13 @@ async def serve(
     advertiser = None
     if zeroconf_name is not None and scheme == "tcp":
         assert port is not None and host is not None
-        advertiser = Advertiser(zeroconf_name or default_service_name(), advertised_host(host, zeroconf_host), port)
         try:
+            advertiser = Advertiser(
+                zeroconf_name or default_service_name(), advertised_host(host, zeroconf_host), port
+            )
             await advertiser.register()
-        except Exception:  # discovery is a convenience: the server goes on without it
-            _LOGGER.exception("Zeroconf registration failed; the server runs without discovery")
+        except Exception as err:  # discovery is a convenience: the server goes on without it
+            _LOGGER.error("Zeroconf registration failed (%s: %s); serving without discovery", type(err).__name__, err)
             advertiser = None
     elif zeroconf_name is not None:
         _LOGGER.warning("Zeroconf needs a tcp:// URI; not advertising %s", uri)
