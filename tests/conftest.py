@@ -8,8 +8,9 @@ import pytest
 
 try:  # tests/ on sys.path (rootdir-inserted) or as a package
     import asr
+    import server_process
 except ModuleNotFoundError:
-    from tests import asr
+    from tests import asr, server_process
 
 from wyoming_kokoro.engine.model import KokoroModel
 from wyoming_kokoro.engine.voices import VoiceCatalog
@@ -42,3 +43,16 @@ def whisper_root(request) -> pathlib.Path:
 def whisper(whisper_root):
     """Whisper base (faster-whisper, int8 on the CPU), loaded once: the ear of the intelligibility tests."""
     return asr.load_whisper(whisper_root)
+
+
+@pytest.fixture(scope="session")
+def kokoro_server(tmp_path_factory):
+    """One real server subprocess for the whole session (``--max-text-length 10000``), on a free port.
+
+    Yields a :class:`server_process.ServerProcess`: ``.uri``, ``.port``, ``.proc`` and ``.log_text()`` (its
+    stderr so far). Stopped with SIGTERM at the end of the session."""
+    server = server_process.start_server(tmp_path_factory.mktemp("kokoro-server"), "--max-text-length", "10000")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -11,6 +11,7 @@ import ipaddress
 import os
 import re
 import socket
+import sys
 
 import ifaddr
 import pytest
@@ -18,6 +19,11 @@ from zeroconf import IPVersion, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
 from wyoming_kokoro import discovery
+
+try:  # tests/ on sys.path (rootdir-inserted) or as a package
+    import server_process
+except ModuleNotFoundError:
+    from tests import server_process
 from wyoming_kokoro.discovery import SERVICE_TYPE, Advertiser, advertised_host, default_service_name, lan_address
 
 WAIT_S = 10.0
@@ -204,3 +210,50 @@ def test_unregister_without_register_is_a_no_op():
 def test_advertiser_rejects_a_hostname():
     with pytest.raises(ValueError):
         Advertiser("kokoro-x", "not-an-address", 10200)
+
+
+# --- the real server, announced and found --------------------------------------
+
+
+async def _find_server(name: str, port: int, server) -> None:
+    """Browse _wyoming._tcp on loopback until ``name`` appears, resolve it, describe it; then stop the server
+    and see the service withdrawn."""
+    full_name = f"{name}.{SERVICE_TYPE}"
+    browser_zc = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    changes: asyncio.Queue[tuple[str, ServiceStateChange]] = asyncio.Queue()
+    loop = asyncio.get_running_loop()
+
+    def on_change(zeroconf, service_type, name, state_change):
+        loop.call_soon_threadsafe(changes.put_nowait, (name, state_change))
+
+    browser = AsyncServiceBrowser(browser_zc.zeroconf, SERVICE_TYPE, handlers=[on_change])
+    try:
+        await _wait_for(changes, full_name, ServiceStateChange.Added)
+        info = AsyncServiceInfo(SERVICE_TYPE, full_name)
+        assert await info.async_request(browser_zc.zeroconf, 3000)
+        assert info.port == port and info.parsed_addresses() == ["127.0.0.1"]
+        # What Home Assistant does next: connect to the advertised address and port and describe.
+        found = f"tcp://{info.parsed_addresses()[0]}:{info.port}"
+        assert found == server.uri
+        healthy = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "wyoming_kokoro.health_check", "--uri", found,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        assert await asyncio.wait_for(healthy.wait(), WAIT_S) == 0
+        assert await loop.run_in_executor(None, server.stop) == 0  # SIGTERM: unregisters, exits 0
+        await _wait_for(changes, full_name, ServiceStateChange.Removed)
+    finally:
+        await browser.async_cancel()
+        await browser_zc.async_close()
+
+
+def test_the_server_is_found_by_browsing_and_withdrawn_on_stop(tmp_path):
+    name = f"kokoro-e2e-{os.getpid()}"
+    server = server_process.start_server(tmp_path, "--zeroconf", name, "--zeroconf-host", "127.0.0.1")
+    try:
+        asyncio.run(_find_server(name, server.port, server))
+        log = server.log_text()
+        assert f"Zeroconf: advertising {name}.{SERVICE_TYPE} at 127.0.0.1:{server.port}" in log
+        assert "Zeroconf: withdrew" in log and "Traceback" not in log
+    finally:
+        server.stop()

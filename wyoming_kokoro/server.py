@@ -213,6 +213,13 @@ class KokoroHandler(AsyncEventHandler):
         self._turn = asyncio.Lock()  # one request of this connection at a time
         self._tasks: set[asyncio.Task] = set()
 
+    async def run(self) -> None:
+        try:
+            await super().run()
+        except ConnectionError as err:  # a reset while reading: the client is gone, which is normal
+            # (disconnect() has run and said at INFO which requests it stopped)
+            _LOGGER.debug("Client %s disconnected (%s)", self.client, type(err).__name__)
+
     async def handle_event(self, event: Event) -> bool:
         if Describe.is_type(event.type):
             await self.write_event(self.server.info_event)
