@@ -1,0 +1,365 @@
+"""The server's settings: defaults < YAML file < environment variables < command-line flags.
+
+Every option has one name: ``max_text_length`` is the YAML key, ``WYOMING_KOKORO_MAX_TEXT_LENGTH`` the environment
+variable and ``--max-text-length`` the flag. A bad value anywhere is a :class:`ConfigError` that names the key, the
+value, where it came from and what is allowed; the server does not start on one.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import yaml
+
+from .languages import find_language
+
+ENV_PREFIX = "WYOMING_KOKORO_"
+#: Read when present and no --config is given.
+SYSTEM_CONFIG = Path("/etc/wyoming-kokoro/config.yaml")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("console", "json")
+
+
+class ConfigError(ValueError):
+    """A bad configuration: the message names the key, the value, its source and what is allowed."""
+
+
+# -- value parsers: each takes a YAML value or a string (environment, flag) and returns the typed value ---------
+
+
+def _number(cast: type, low: float | None = None, high: float | None = None, what: str = "") -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"expected {what or cast.__name__}")
+        try:
+            number = cast(value)
+            if cast is int and isinstance(value, float) and value != int(value):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise ValueError(f"expected {what or ('a whole number' if cast is int else 'a number')}") from None
+        if (low is not None and number < low) or (high is not None and number > high):
+            bounds = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise ValueError(f"expected {what or 'a number'} {bounds}")
+        return number
+
+    return parse
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ValueError("expected a text")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("expected a non-empty text")
+    return text
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, str) and not value.strip()) else _text(value)
+
+
+def _optional_path(value: Any) -> Path | None:
+    text = _optional_text(value)
+    return Path(text).expanduser() if text else None
+
+
+def _choice(*choices: str, upper: bool = False) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = _text(value)
+        text = text.upper() if upper else text.lower()
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return text
+
+    return parse
+
+
+def parse_uri(value: Any) -> str:
+    uri = _text(value)
+    result = urlparse(uri)
+    if result.scheme == "tcp":
+        try:
+            port = result.port
+        except ValueError:
+            port = None
+        if result.hostname is None or port is None:
+            raise ValueError("expected tcp://HOST:PORT, unix://PATH or stdio:// (a tcp URI needs a host and a port)")
+    elif result.scheme == "unix":
+        if not result.path:
+            raise ValueError("expected tcp://HOST:PORT, unix://PATH or stdio:// (a unix URI needs a path)")
+    elif result.scheme != "stdio":
+        raise ValueError("expected tcp://HOST:PORT, unix://PATH or stdio://")
+    return uri
+
+
+_SERVICE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0", ""}
+
+
+def parse_zeroconf(value: Any) -> str | None:
+    """None: off; "": on with the default name; else the name to announce."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return ""
+    text = str(value).strip()
+    if text.lower() in _TRUE:
+        return ""
+    if text.lower() in _FALSE:
+        return None
+    if not _SERVICE_NAME.fullmatch(text):
+        raise ValueError("expected true, false, or a name of 1 to 63 letters, digits and inner hyphens")
+    return text
+
+
+def parse_language_voices(value: Any) -> dict[str, str]:
+    """``{en_GB: bf_emma}`` (YAML), ``en_GB=bf_emma,fr_FR=ff_siwis`` (environment) or a list of ``LANG=VOICE``."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise ValueError("expected a mapping of language to voice, like en_GB: bf_emma")
+        pairs = []
+        for item in items:
+            if not isinstance(item, str) or "=" not in item:
+                raise ValueError(f"expected LANGUAGE=VOICE like en_GB=bf_emma, got {item!r}")
+            language, _, voice = item.partition("=")
+            pairs.append((language, voice))
+    result: dict[str, str] = {}
+    for language, voice in pairs:
+        if not isinstance(voice, str) or not voice.strip():
+            raise ValueError(f"expected a voice name for language {language!r}")
+        try:
+            code = find_language(language.strip()).code
+        except ValueError as err:
+            raise ValueError(str(err)) from None
+        result[code] = voice.strip()
+    return result
+
+
+def parse_allow(value: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Networks allowed to connect: a list (YAML) or a comma-separated text of CIDRs or addresses."""
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        raise ValueError("expected a list of networks like 192.168.1.0/24")
+    networks = []
+    for item in items:
+        if isinstance(item, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+            networks.append(item)
+            continue
+        text = str(item).strip()
+        if not text:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            raise ValueError(f"expected networks like 192.168.1.0/24 or 10.0.0.5, got {text!r}") from None
+    return tuple(networks)
+
+
+# -- the options -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    parse: Callable[[Any], Any]
+    default: Any
+    help: str
+    reloadable: bool = False  # SIGHUP applies it without a restart
+    metavar: str | None = None
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("uri", parse_uri, "tcp://0.0.0.0:10200", "where to listen: tcp://HOST:PORT, unix://PATH or stdio://"),
+    Option("voice", _text, "af_heart", "voice when a request names none (a name or a blend)", reloadable=True),
+    Option(
+        "language_voices", parse_language_voices, {}, "voice for requests that name only a language, e.g. "
+        "en_GB=bf_emma", reloadable=True, metavar="LANGUAGE=VOICE",
+    ),
+    Option("speed", _number(float, 0.5, 2.0, "a speaking rate"), 1.0, "speaking rate, 0.5 to 2.0"),
+    Option("samples_per_chunk", _number(int, 1, None, "a whole number"), 1024, "audio samples per audio-chunk event"),
+    Option("max_text_length", _number(int, 1, None, "a whole number"), 10000, "longest text of one request, in characters"),
+    Option("parallel_inferences", _number(int, 1, None, "a whole number"), 1, "inferences run at once"),
+    Option("queue_size", _number(int, 1, None, "a whole number"), 32, "pieces that may wait for the model before requests are refused as busy"),
+    Option("zeroconf", parse_zeroconf, None, "announce the server on the LAN for Home Assistant (true, or a name; default name kokoro-HOSTNAME)", metavar="NAME"),
+    Option("zeroconf_host", _optional_text, None, "address to announce (default: this machine's LAN address)"),
+    Option("shutdown_grace", _number(float, 0, None, "seconds"), 5.0, "seconds requests in flight get to finish on SIGTERM"),
+    Option("allow", parse_allow, (), "networks allowed to connect, e.g. 192.168.1.0/24 (default: any)", metavar="CIDR"),
+    Option("model", _optional_path, None, "a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)"),
+    Option("voices", _optional_path, None, "extra voices: a voices-v1.0.bin (npz) or a folder of .bin/.npy files", reloadable=True),
+    Option("provider", _text, "auto", "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"),
+    Option("intra_op_threads", _number(int, 0, None, "a whole number"), 0, "threads inside one inference (0: onnxruntime's default)"),
+    Option("inter_op_threads", _number(int, 0, None, "a whole number"), 0, "threads across graph branches (0: onnxruntime's default)"),
+    Option("log_level", _choice(*LOG_LEVELS, upper=True), "INFO", "DEBUG, INFO, WARNING or ERROR", reloadable=True),
+    Option("log_format", _choice(*LOG_FORMATS), "console", "console (readable lines) or json (one object a line)"),
+    Option("metrics_port", _number(int, 1, 65535, "a port number"), None, "serve Prometheus metrics over HTTP on this port (default: off)"),
+)
+BY_KEY = {option.key: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    uri: str = "tcp://0.0.0.0:10200"
+    voice: str = "af_heart"
+    language_voices: dict = field(default_factory=dict)
+    speed: float = 1.0
+    samples_per_chunk: int = 1024
+    max_text_length: int = 10000
+    parallel_inferences: int = 1
+    queue_size: int = 32
+    zeroconf: str | None = None
+    zeroconf_host: str | None = None
+    shutdown_grace: float = 5.0
+    allow: tuple = ()
+    model: Path | None = None
+    voices: Path | None = None
+    provider: str = "auto"
+    intra_op_threads: int = 0
+    inter_op_threads: int = 0
+    log_level: str = "INFO"
+    log_format: str = "console"
+    metrics_port: int | None = None
+    #: where each value came from: "default", "file PATH", "environment NAME" or "flag --NAME"
+    sources: dict = field(default_factory=dict, compare=False)
+    config_file: Path | None = field(default=None, compare=False)
+
+    def changed(self, other: "Settings") -> list[str]:
+        """Keys whose values differ between ``self`` and ``other``."""
+        return [o.key for o in OPTIONS if getattr(self, o.key) != getattr(other, o.key)]
+
+    def describe(self) -> str:
+        """The effective settings and where each came from, as YAML with comments (``--print-config``)."""
+        lines = []
+        for option in OPTIONS:
+            value = _plain(getattr(self, option.key))
+            text = yaml.safe_dump({option.key: value}, default_flow_style=True, sort_keys=False).strip()
+            text = text[1:-1] if text.startswith("{") else text
+            lines.append(f"{text}  # {self.sources.get(option.key, 'default')}")
+        return "\n".join(lines)
+
+
+assert [f.name for f in fields(Settings) if f.name not in ("sources", "config_file")] == [o.key for o in OPTIONS]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    return value
+
+
+def env_name(key: str) -> str:
+    return ENV_PREFIX + key.upper()
+
+
+def flag_name(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def _apply(values: dict[str, Any], sources: dict[str, str], raw: Mapping[str, Any], source: str) -> None:
+    for key, value in raw.items():
+        option = BY_KEY[key]
+        try:
+            # An option that is off by default (None) is turned off again by null or an empty value.
+            off = option.default is None and (value is None or (isinstance(value, str) and not value.strip()))
+            values[key] = None if off else option.parse(value)
+        except ValueError as err:
+            raise ConfigError(f"{source}: bad value {value!r} for {key}: {err}") from None
+        sources[key] = source
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The options of a YAML file; ConfigError for a file that cannot be read, is not a mapping or has
+    unknown keys."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"config file {str(path)!r} cannot be read: {err.strerror or err}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config file {str(path)!r} is not valid YAML: {err}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {str(path)!r} must be a mapping of option: value")
+    unknown = [key for key in data if key not in BY_KEY]
+    if unknown:
+        raise ConfigError(
+            f"config file {str(path)!r}: unknown option {', '.join(repr(k) for k in unknown)}; "
+            f"known options: {', '.join(BY_KEY)}"
+        )
+    return data
+
+
+# The variables Kubernetes sets for a Service named wyoming-kokoro (WYOMING_KOKORO_SERVICE_HOST,
+# WYOMING_KOKORO_PORT_10200_TCP, ...): not settings, and no setting is named like them.
+_SERVICE_LINK = re.compile(ENV_PREFIX + r"(SERVICE_HOST|SERVICE_PORT(_\w+)?|PORT(_\d+_(TCP|UDP|SCTP)(_\w+)?)?)$")
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The options set by ``WYOMING_KOKORO_*`` variables; ConfigError for an unknown one."""
+    found: dict[str, str] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == ENV_PREFIX + "CONFIG" or _SERVICE_LINK.match(name):
+            continue
+        key = name[len(ENV_PREFIX):].lower()
+        if key not in BY_KEY:
+            raise ConfigError(
+                f"environment variable {name}: unknown option {key!r}; known options: {', '.join(BY_KEY)}"
+            )
+        found[key] = value
+    return found
+
+
+def load(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | Path | None = None,
+    system_config: Path = SYSTEM_CONFIG,
+) -> Settings:
+    """The settings from defaults, then the YAML file (``config_file``, ``$WYOMING_KOKORO_CONFIG``, or the
+    system file when present), then the environment, then ``flags`` (the options given on the command line)."""
+    environ = os.environ if environ is None else environ
+    values = {option.key: option.default for option in OPTIONS}
+    sources = {option.key: "default" for option in OPTIONS}
+    path = config_file or environ.get(ENV_PREFIX + "CONFIG") or (system_config if system_config.is_file() else None)
+    if path is not None:
+        path = Path(path)
+        _apply(values, sources, read_file(path), f"file {path}")
+    _apply(values, sources, {k: v for k, v in read_environment(environ).items()}, "environment")
+    for key in list(sources):
+        if sources[key] == "environment":
+            sources[key] = f"environment {env_name(key)}"
+    for key, value in (flags or {}).items():
+        values[key] = value  # already parsed by the flag's own parser
+        sources[key] = f"flag {flag_name(key)}"
+    return Settings(**values, sources=sources, config_file=path)
+
+
+def reload(
+    current: Settings, flags: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> tuple[Settings, list[str]]:
+    """The settings with the file read again, and the keys that changed but need a restart. Only reloadable
+    options change; the others keep their running values. ConfigError for a bad file: the caller keeps
+    ``current``."""
+    fresh = load(flags, environ, current.config_file)
+    restart = [o.key for o in OPTIONS if not o.reloadable and getattr(fresh, o.key) != getattr(current, o.key)]
+    keep = {o.key: getattr(current, o.key) for o in OPTIONS if not o.reloadable}
+    keep_sources = {o.key: current.sources.get(o.key, "default") for o in OPTIONS if not o.reloadable}
+    return replace(fresh, **keep, sources={**fresh.sources, **keep_sources}), restart
