@@ -68,7 +68,8 @@ async def _describe(uri: str, timeout: float) -> Info | None:
 
 
 def start_server(log_dir: pathlib.Path, *options: str, uri: str | None = None,
-                 timeout: float = READY_TIMEOUT) -> ServerProcess:
+                 timeout: float = READY_TIMEOUT, env: dict[str, str] | None = None,
+                 describe: bool = True) -> ServerProcess:
     """Start a server with ``options`` (after the test defaults: cpu, 2 threads) and wait until it describes
     itself. Fails (RuntimeError with the server's stderr) when it exits or is not ready within ``timeout``."""
     port = None
@@ -77,9 +78,10 @@ def start_server(log_dir: pathlib.Path, *options: str, uri: str | None = None,
         uri = f"tcp://127.0.0.1:{port}"
     log_path = pathlib.Path(log_dir) / f"server-{os.getpid()}-{next(_counter)}.log"
     command = [sys.executable, "-m", "wyoming_kokoro", "--uri", uri, "--provider", "cpu",
-               "--intra-op-threads", "2", "--log-level", "INFO", *options]
+               "--intra-op-threads", "2", "--log-level", "INFO", "--log-format", "json", *options]
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                                env=None if env is None else {**os.environ, **env})
     server = ServerProcess(proc, uri, port, log_path)
     deadline = time.monotonic() + timeout
     while True:
@@ -89,6 +91,8 @@ def start_server(log_dir: pathlib.Path, *options: str, uri: str | None = None,
                 + server.log_text()
             )
         if "Serving on" in server.log_text():
+            if not describe:  # (a server that refuses this client: its log line must do)
+                return server
             try:
                 if asyncio.run(_describe(uri, 5.0)) is not None:
                     return server

@@ -96,12 +96,13 @@ def test_help_shows_the_server_and_the_commands():
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--uri", "http://0.0.0.0:10200"], "bad --uri 'http://0.0.0.0:10200'"),
+        (["--uri", "http://0.0.0.0:10200"], "bad value 'http://0.0.0.0:10200' for uri: expected tcp://HOST:PORT, unix://PATH or stdio://"),
         (["--uri", "tcp://0.0.0.0"], "a tcp URI needs a host and a port"),
-        (["--language-voice", "en_GB"], "expected LANGUAGE=VOICE like en_GB=bf_emma, got 'en_GB'"),
-        (["--language-voice", "xx=bf_emma"], "unknown language 'xx'"),
-        (["--samples-per-chunk", "0"], "samples per chunk must be more than 0, got 0"),
-        (["--zeroconf", "kokoro tts"], "zeroconf name must be 1 to 63 letters, digits and inner hyphens, got 'kokoro tts'"),
+        (["--language-voices", "en_GB"], "expected LANGUAGE=VOICE like en_GB=bf_emma, got 'en_GB'"),
+        (["--language-voices", "xx=bf_emma"], "unknown language 'xx'"),
+        (["--samples-per-chunk", "0"], "bad value '0' for samples_per_chunk: expected a whole number 1 or more"),
+        (["--zeroconf", "kokoro tts"], "bad value 'kokoro tts' for zeroconf: expected true, false, or a name of 1 to 63 letters, digits and inner hyphens"),
+        (["--allow", "10.0.0.0/33"], "bad value '10.0.0.0/33' for allow: expected networks like 192.168.1.0/24 or 10.0.0.5, got '10.0.0.0/33'"),
         (["--uri", "tcp://127.0.0.1:0", "--voice", "nobody"], "unknown voice 'nobody'"),
     ],
 )

@@ -8,9 +8,9 @@ per shutdown test. Speech is checked by ear (Whisper) where the content matters.
 from __future__ import annotations
 
 import asyncio
+import json
 import importlib.util
 import random
-import re
 import signal
 import socket
 import struct
@@ -70,10 +70,14 @@ LONG_TEXT = " ".join(
     ]
 )
 
-_REQUEST_LINE = re.compile(
-    r"(?P<level>[A-Z]+) wyoming_kokoro\.server: Request (?P<rid>r\d+) from (?P<client>\S+) "
-    r"\((?P<kind>one-shot|streamed)\): (?P<outcome>[^;]*); voice (?P<voice>.+?), language (?P<language>\S+?),"
-)
+def log_records(server, since: int = 0) -> list[dict]:
+    """The server's log (JSON lines, one object each) from character ``since`` on."""
+    return [json.loads(line) for line in server.log_text()[since:].splitlines() if line.startswith("{")]
+
+
+def problems(server, since: int = 0) -> list[dict]:
+    """Log records at WARNING or above, or with a traceback."""
+    return [r for r in log_records(server, since) if r["level"] in ("warning", "error", "critical") or "exception" in r]
 
 
 # -- client helpers -------------------------------------------------------------------------------------------
@@ -229,8 +233,10 @@ def request_lines(server, client_port: int | None, count: int, since: int = 0, t
     client = "local" if client_port is None else f"127.0.0.1:{client_port}"
     deadline = time.monotonic() + timeout
     while True:
-        log = server.log_text()[since:]
-        found = [m.groupdict() for m in _REQUEST_LINE.finditer(log) if m["client"] == client]
+        found = [
+            {**r, "level": r["level"].upper()}
+            for r in log_records(server, since) if r.get("event") == "request" and r.get("client") == client
+        ]
         if len(found) >= count or time.monotonic() > deadline:
             assert len(found) == count, f"{len(found)} request lines for {client}, expected {count}"
             return found
@@ -285,7 +291,7 @@ SPECIAL_CHUNK = 500
 def special_server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("special-server")
     server = server_process.start_server(
-        tmp, "--max-text-length", str(SPECIAL_LIMIT), "--language-voice", "en_GB=bm_george",
+        tmp, "--max-text-length", str(SPECIAL_LIMIT), "--language-voices", "en_GB=bm_george",
         "--samples-per-chunk", str(SPECIAL_CHUNK), uri=f"unix://{tmp / 'kokoro.sock'}",
     )
     try:
@@ -723,12 +729,11 @@ def test_a_client_gone_mid_stream_stops_only_its_own_request(kokoro_server):
     [line] = request_lines(kokoro_server, leaver_port, 1)
     assert line["level"] == "INFO" and line["outcome"] in ("client gone", "cancelled"), line
     if line["outcome"] == "cancelled":
-        gone = [l for l in kokoro_server.log_text().splitlines() if f"Client {client} disconnected" in l]
-        assert len(gone) == 1 and " INFO " in gone[0], gone
+        gone = [r for r in log_records(kokoro_server) if f"Client {client} disconnected" in r["event"]]
+        assert len(gone) == 1 and gone[0]["level"] == "info", gone
     time.sleep(0.5)  # anything logged late about the connection
-    log = kokoro_server.log_text()[log_before:]
-    assert "Traceback" not in log and " ERROR " not in log, log
-    assert " WARNING " not in log, log
+    assert problems(kokoro_server, log_before) == []
+    assert "Traceback" not in kokoro_server.log_text()[log_before:]
 
 
 # -- shutdown ---------------------------------------------------------------------------------------------------
@@ -768,7 +773,8 @@ def test_sigterm_refuses_new_connections_lets_the_reply_finish_and_exits_0(tmp_p
         assert code == 0, server.log_text()
         assert time.monotonic() - signalled < 30
         log = server.log_text()
-        assert "Stopping" in log and "Stopped" in log and "Traceback" not in log and " ERROR " not in log, log
+        assert "Stopping" in log and "Stopped" in log and "Traceback" not in log, log
+        assert problems(server) == [], log
         assert alive, "the server exited before the reply was finished"
         assert refused_while_draining, "a new connection was accepted after SIGTERM"
         assert run(refused(server.uri)), "a connection was accepted after the server exited"

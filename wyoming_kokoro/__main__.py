@@ -9,26 +9,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import re
 from collections import Counter
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, config, logs
 from .engine.audio import wav_bytes
 from .engine.model import ModelError
 from .engine.voices import VoiceCatalog, VoiceError
 from .g2p import G2PRegistry, MissingExtraError, language_installed
 from .languages import find_language
 from .pipeline import Pipeline, Scheduler
-from .server import KokoroServer, RequestError, ServerSettings
-from .service import parse_uri, serve, warm_up
+from .metrics import Metrics
+from .server import KokoroServer, RequestError
+from .service import serve, warm_up
 from .tts import MAX_SPEED, MIN_SPEED, Synthesizer
 
 _LOGGER = logging.getLogger("wyoming_kokoro")
 
 DEFAULT_VOICE = "af_heart"
-DEFAULT_URI = "tcp://0.0.0.0:10200"
 
 
 def _speed(value: str) -> float:
@@ -80,61 +79,51 @@ def _engine_options(parser: argparse.ArgumentParser, voices_default=None) -> arg
     return parser
 
 
-def _positive(kind: str, cast=int):
+def _option_type(option: config.Option):
     def parse(value: str):
         try:
-            number = cast(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{kind} must be a number, got {value!r}") from None
-        if number <= 0:
-            raise argparse.ArgumentTypeError(f"{kind} must be more than 0, got {value}")
-        return number
+            return option.parse(value)
+        except ValueError as err:
+            raise argparse.ArgumentTypeError(f"bad value {value!r} for {option.key}: {err}") from None
 
     return parse
 
 
-def _language_voice(value: str) -> tuple[str, str]:
-    language, sep, voice = value.partition("=")
-    if not sep or not voice.strip():
-        raise argparse.ArgumentTypeError(f"expected LANGUAGE=VOICE like en_GB=bf_emma, got {value!r}")
-    return _language(language), voice.strip()
-
-
-def _service_name(value: str) -> str:
-    if value and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?", value):
-        raise argparse.ArgumentTypeError(
-            f"zeroconf name must be 1 to 63 letters, digits and inner hyphens, got {value!r}"
-        )
-    return value
-
-
-def _uri(value: str) -> str:
-    try:
-        parse_uri(value)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-    return value
+#: Options given as a flag more than once add up.
+_REPEATABLE = {"language_voices", "allow"}
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("server (used when no command is given)")
-    group.add_argument("--uri", type=_uri, default=DEFAULT_URI, help=f"where to listen: tcp://HOST:PORT, unix://PATH or stdio:// (default: {DEFAULT_URI})")
-    group.add_argument("--voice", default=DEFAULT_VOICE, help=f"voice when a request names none (default: {DEFAULT_VOICE})")
-    group.add_argument(
-        "--language-voice", type=_language_voice, action="append", default=[], metavar="LANGUAGE=VOICE",
-        help="voice for requests that name only a language, e.g. en_GB=bf_emma (repeatable)",
+    """One flag per setting (``--max-text-length`` for ``max_text_length``). Defaults are SUPPRESSed: what is not
+    given on the command line comes from the environment, the YAML file or the defaults (see config.py)."""
+    group = parser.add_argument_group(
+        "server (used when no command is given; each also a YAML key and a WYOMING_KOKORO_* variable)"
     )
-    group.add_argument("--speed", type=_speed, default=1.0, help=f"speaking rate, {MIN_SPEED} to {MAX_SPEED} (default: 1.0)")
-    group.add_argument("--samples-per-chunk", type=_positive("samples per chunk"), default=1024, help="audio samples per audio-chunk event (default: 1024)")
-    group.add_argument("--max-text-length", type=_positive("max text length"), default=10000, help="longest text of one request, in characters (default: 10000)")
-    group.add_argument("--parallel-inferences", type=_positive("parallel inferences"), default=1, help="inferences run at once (default: 1)")
-    group.add_argument("--queue-size", type=_positive("queue size"), default=32, help="pieces that may wait for the model before requests are refused as busy (default: 32)")
-    group.add_argument(
-        "--zeroconf", nargs="?", const="", default=None, metavar="NAME", type=_service_name,
-        help="advertise the server on the LAN for Home Assistant's discovery (default name: kokoro-HOSTNAME)",
-    )
-    group.add_argument("--zeroconf-host", help="address to advertise (default: this machine's LAN address)")
-    group.add_argument("--shutdown-grace", type=_positive("shutdown grace", float), default=5.0, help="seconds requests in flight get to finish on SIGTERM (default: 5)")
+    group.add_argument("--config", type=Path, help=f"YAML settings file (default: {config.SYSTEM_CONFIG} when present)")
+    group.add_argument("--print-config", action="store_true", help="print the effective settings and where each came from, and exit")
+    for option in config.OPTIONS:
+        kwargs: dict = {"type": _option_type(option), "default": argparse.SUPPRESS, "metavar": option.metavar}
+        if option.key in _REPEATABLE:
+            kwargs["action"] = "append"
+        if option.key == "zeroconf":
+            kwargs.update(nargs="?", const="true")
+        default = "off" if option.default is None else ("any" if option.default == () else option.default)
+        group.add_argument(config.flag_name(option.key), help=f"{option.help} (default: {default})", **kwargs)
+
+
+def _given_flags(args: argparse.Namespace) -> dict:
+    """The settings given on the command line, parsed."""
+    flags = {}
+    for option in config.OPTIONS:
+        if option.key not in vars(args):
+            continue
+        value = getattr(args, option.key)
+        if option.key == "language_voices":
+            value = {k: v for part in value for k, v in part.items()}
+        elif option.key == "allow":
+            value = tuple(net for part in value for net in part)
+        flags[option.key] = value
+    return flags
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -146,7 +135,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wyoming-kokoro {__version__}")
     parser.add_argument("--list-voices", action="store_true", help="print the voice catalog as a table and exit")
-    _engine_options(parser)
     _server_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -195,7 +183,7 @@ def voice_table(catalog: VoiceCatalog) -> str:
 def _synthesizer(args: argparse.Namespace) -> Synthesizer:
     return Synthesizer.load(
         model=args.model,
-        voices=args.voices,
+        voices=getattr(args, "voices", None),
         providers=args.provider,
         intra_op_threads=args.intra_op_threads or None,
         inter_op_threads=args.inter_op_threads or None,
@@ -245,39 +233,38 @@ def run_phonemize(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_server(args: argparse.Namespace) -> int:
-    synthesizer = _synthesizer(args)
-    scheduler = Scheduler(parallel=args.parallel_inferences, max_queue=args.queue_size)
-    server = KokoroServer(
-        Pipeline(synthesizer, scheduler),
-        ServerSettings(
-            voice=args.voice,
-            language_voices=dict(args.language_voice),
-            speed=args.speed,
-            samples_per_chunk=args.samples_per_chunk,
-            max_text_length=args.max_text_length,
-        ),
+def run_server(settings: config.Settings, reload_settings) -> int:
+    synthesizer = Synthesizer.load(
+        model=settings.model,
+        voices=settings.voices,
+        providers=settings.provider,
+        intra_op_threads=settings.intra_op_threads or None,
+        inter_op_threads=settings.inter_op_threads or None,
     )
+    scheduler = Scheduler(parallel=settings.parallel_inferences, max_queue=settings.queue_size)
+    metrics = Metrics()
+    server = KokoroServer(Pipeline(synthesizer, scheduler), settings, metrics=metrics)
+    metrics.set_build(synthesizer.model.sha256, synthesizer.model.providers, synthesizer.model.load_seconds)
+    metrics.watch_queue(lambda: scheduler.queue_depth)
     _LOGGER.info(
         "Loaded the model in %.2f s (%s); %d voices in %d languages",
         synthesizer.model.load_seconds, ", ".join(synthesizer.model.providers), len(server.voices),
         len({v.language for v in server.voices.values()}),
     )
     _LOGGER.info("Warmed up in %.2f s; default voice %s", warm_up(server), server.default_voice.name)
-    return asyncio.run(
-        serve(server, args.uri, zeroconf_name=args.zeroconf, zeroconf_host=args.zeroconf_host,
-              shutdown_grace=args.shutdown_grace)
-    )
+    if settings.metrics_port:
+        metrics.serve(settings.metrics_port)
+    return asyncio.run(serve(server, settings, reload_settings))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    server = args.command is None and not args.list_voices
-    logging.basicConfig(
-        level=args.log_level or ("INFO" if server else "WARNING"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    if args.command is not None or args.list_voices:
+        logging.basicConfig(
+            level=getattr(args, "log_level", None) or "WARNING",
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        )
     try:
         if args.list_voices:
             print(voice_table(VoiceCatalog.load(getattr(args, "voices", None))))
@@ -286,7 +273,16 @@ def main(argv: list[str] | None = None) -> int:
             return run_synth(args)
         if args.command == "phonemize":
             return run_phonemize(args)
-        return run_server(args)
+        flags = _given_flags(args)
+        settings = config.load(flags, config_file=args.config)
+        if args.print_config:
+            print(settings.describe())
+            return 0
+        logs.configure(settings.log_level, settings.log_format)
+        return run_server(settings, lambda current: config.reload(current, flags))
+    except config.ConfigError as err:
+        print(f"error: bad configuration: {err}", file=sys.stderr)
+        return 2
     except (ModelError, VoiceError, MissingExtraError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

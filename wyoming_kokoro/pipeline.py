@@ -131,8 +131,11 @@ class RequestStats:
     audio_seconds: float = 0.0
     inference_seconds: float = 0.0
     g2p_seconds: float = 0.0
+    words: int = 0
+    lexicon_words: int = 0
     fallback_words: int = 0
     cache_hits: int = 0
+    cache_misses: int = 0
     first_audio_seconds: float | None = None
     started: float = field(default_factory=time.perf_counter)
 
@@ -142,8 +145,12 @@ class RequestStats:
         self.audio_seconds += piece.seconds
         self.inference_seconds += piece.speech.inference_seconds
         self.g2p_seconds += piece.speech.g2p_seconds
-        self.fallback_words += piece.speech.stats.fallback_words
-        self.cache_hits += piece.speech.stats.cache_hits
+        g2p = piece.speech.stats
+        self.words += g2p.words
+        self.lexicon_words += g2p.lexicon_words
+        self.fallback_words += g2p.fallback_words
+        self.cache_hits += g2p.cache_hits
+        self.cache_misses += g2p.cache_misses
 
     @property
     def rtf(self) -> float:

@@ -9,6 +9,7 @@ of one connection run one after the other, in the order they came.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
 import logging
 import time
@@ -31,9 +32,12 @@ from wyoming.tts import (
 
 from . import __version__
 from .engine.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
-from .engine.voices import Voice, VoiceError
+from .config import Settings
+from .engine.voices import Voice, VoiceCatalog, VoiceError
 from .g2p import language_installed
-from .languages import BY_CODE, Language, find_language
+from .languages import Language, find_language
+from .logs import get_logger
+from .metrics import Metrics
 from .pipeline import Pipeline, QueueFull, RequestStats, chunk_pcm, iterate
 from .text.segment import SentenceStream, pieces
 from .tts import check_speed
@@ -75,32 +79,50 @@ class RequestError(Exception):
         self.text = text
 
 
-@dataclass
-class ServerSettings:
-    voice: str = "af_heart"  # the server's default voice
-    language_voices: dict[str, str] = field(default_factory=dict)  # language id → voice, over the defaults
-    speed: float = 1.0
-    samples_per_chunk: int = 1024
-    max_text_length: int = 10000
-
-
 class KokoroServer:
     """What every connection shares: the pipeline, the voices, the ``info``, the requests in flight."""
 
-    def __init__(self, pipeline: Pipeline, settings: ServerSettings) -> None:
+    def __init__(self, pipeline: Pipeline, settings: Settings, metrics: Metrics | None = None) -> None:
         self.pipeline = pipeline
-        self.settings = settings
-        self.voices = {v.name: v for v in pipeline.synthesizer.offered_voices()}
-        if not self.voices:
-            raise ValueError("no voice can be spoken: every voice's language lacks its extra")
-        self.default_voice = self.resolve_voice(settings.voice)
-        self.language_voices = self._language_voices(settings.language_voices)
-        check_speed(settings.speed)
-        if settings.samples_per_chunk < 1:
-            raise ValueError(f"samples per chunk must be 1 or more, got {settings.samples_per_chunk}")
-        self.info_event = self.build_info().event()
+        self.metrics = metrics
         self.requests: set[asyncio.Task] = set()
         self._ids = itertools.count(1)
+        self.settings = settings
+        self.apply(settings)
+
+    def apply(self, settings: Settings, catalog: VoiceCatalog | None = None) -> None:
+        """Take ``settings`` (and a new voice catalog): all of it or, on any error, none of it."""
+        synthesizer = self.pipeline.synthesizer
+        old = (synthesizer.voices, getattr(self, "voices", None))
+        if catalog is not None:
+            synthesizer.voices = catalog
+        try:
+            voices = {v.name: v for v in synthesizer.offered_voices()}
+            if not voices:
+                raise ValueError("no voice can be spoken: every voice's language lacks its extra")
+            self.voices = voices
+            default_voice = self.resolve_voice(settings.voice)
+            language_voices = self._language_voices(settings.language_voices, default_voice)
+            check_speed(settings.speed)
+        except BaseException:
+            synthesizer.voices = old[0]
+            if old[1] is not None:
+                self.voices = old[1]
+            raise
+        self.default_voice, self.language_voices, self.settings = default_voice, language_voices, settings
+        self.info_event = self.build_info().event()
+
+    def allows(self, host: str | None) -> bool:
+        """Whether a client at ``host`` may connect (``allow`` empty: anyone; a unix socket or stdio: always)."""
+        if not self.settings.allow or not host:
+            return True
+        try:
+            address = ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            return True  # not an IP peer (unix socket)
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        return any(address in network for network in self.settings.allow)
 
     # -- voices ---------------------------------------------------------------------------------------------
 
@@ -120,7 +142,7 @@ class KokoroServer:
             )
         return voice
 
-    def _language_voices(self, overrides: dict[str, str]) -> dict[str, Voice]:
+    def _language_voices(self, overrides: dict[str, str], default_voice: Voice) -> dict[str, Voice]:
         chosen: dict[str, Voice] = {}
         for code, name in overrides.items():
             language = find_language(code)
@@ -133,8 +155,8 @@ class KokoroServer:
             default = DEFAULT_LANGUAGE_VOICES.get(code)
             if code not in chosen or (voice.name == default and code not in overrides):
                 chosen[code] = voice
-        if self.default_voice.language.code not in overrides:
-            chosen[self.default_voice.language.code] = self.default_voice
+        if default_voice.language.code not in overrides:
+            chosen[default_voice.language.code] = default_voice
         return chosen
 
     def choose_voice(self, requested: SynthesizeVoice | None) -> tuple[Voice, Language]:
@@ -214,6 +236,11 @@ class KokoroHandler(AsyncEventHandler):
         self._tasks: set[asyncio.Task] = set()
 
     async def run(self) -> None:
+        host = self.client.rsplit(":", 1)[0] if ":" in self.client else None
+        if not self.server.allows(host):
+            _LOGGER.warning("Refused a connection from %s: not in allow", self.client)
+            self.writer.close()
+            return
         try:
             await super().run()
         except ConnectionError as err:  # a reset while reading: the client is gone, which is normal
@@ -299,7 +326,7 @@ class KokoroHandler(AsyncEventHandler):
 
     async def _one_shot(self, event: Event) -> None:
         rid, stats = self.server.next_id(), RequestStats()
-        state = _Outcome(rid, self.client, stats)
+        state = _Outcome(rid, self.client, stats, self.server.metrics)
         audio_open = False
         try:
             try:
@@ -326,7 +353,7 @@ class KokoroHandler(AsyncEventHandler):
 
     async def _streamed(self, event: Event, stream: _Stream) -> None:
         rid, stats = self.server.next_id(), RequestStats()
-        state = _Outcome(rid, self.client, stats, streamed=True)
+        state = _Outcome(rid, self.client, stats, self.server.metrics, streamed=True)
         audio_open = False
         try:
             try:
@@ -392,7 +419,7 @@ class KokoroHandler(AsyncEventHandler):
             code, text = SYNTHESIS_FAILED, f"synthesis failed: {type(err).__name__}: {err}"
         else:
             raise err
-        state.outcome = f"error {code}"
+        state.outcome, state.code = "error", code
         try:
             await self._send(Error(text=text, code=code).event())
             if close_audio:
@@ -400,31 +427,70 @@ class KokoroHandler(AsyncEventHandler):
             if stopped:
                 await self._send(SynthesizeStopped().event())
         except ClientGone:
-            state.outcome += ", client gone"
+            pass  # the error was for a client that has gone
+
+
+_REQUEST_LOG = get_logger("wyoming_kokoro.request")
 
 
 @dataclass
 class _Outcome:
-    """How a request ended, logged as one line."""
+    """How a request ended: one log line with its numbers, and the metrics."""
 
     rid: str
     client: str
     stats: RequestStats
+    metrics: Metrics | None
     streamed: bool = False
     voice: str = "-"
     language: str = "-"
     outcome: str = "unfinished"
+    code: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.metrics is not None:
+            self.metrics.in_flight.inc()
 
     def log(self) -> None:
         stats = self.stats
-        first = f"{stats.first_audio_seconds * 1000:.0f} ms" if stats.first_audio_seconds is not None else "-"
-        level = logging.WARNING if self.outcome.startswith("error synthesis") else logging.INFO
-        _LOGGER.log(
+        total = time.perf_counter() - stats.started
+        kind = "streamed" if self.streamed else "one-shot"
+        level = logging.WARNING if self.code == SYNTHESIS_FAILED else logging.INFO
+        _REQUEST_LOG.log(
             level,
-            "Request %s from %s (%s): %s; voice %s, language %s, %d chars in %d pieces, first audio %s, "
-            "total %.0f ms, %.2f s of audio, RTF %.3f, %d fallback words, %d cache hits",
-            self.rid, self.client, "streamed" if self.streamed else "one-shot", self.outcome, self.voice,
-            self.language, stats.characters, stats.pieces, first, (time.perf_counter() - stats.started) * 1000,
-            stats.audio_seconds, stats.rtf, stats.fallback_words, stats.cache_hits,
+            "request",
+            request_id=self.rid,
+            client=self.client,
+            kind=kind,
+            outcome=self.outcome,
+            error_code=self.code,
+            voice=self.voice,
+            language=self.language,
+            characters=stats.characters,
+            sentences=stats.pieces,
+            first_audio_ms=None if stats.first_audio_seconds is None else round(stats.first_audio_seconds * 1000, 1),
+            total_ms=round(total * 1000, 1),
+            audio_seconds=round(stats.audio_seconds, 3),
+            rtf=round(stats.rtf, 4),
+            fallback_words=stats.fallback_words,
+            cache_hits=stats.cache_hits,
         )
-
+        metrics = self.metrics
+        if metrics is None:
+            return
+        metrics.in_flight.dec()
+        label = self.outcome.replace(" ", "_") if self.code is None else "error"
+        metrics.requests.labels(kind, label).inc()
+        if self.code is not None:
+            metrics.errors.labels(self.code).inc()
+        if stats.first_audio_seconds is not None:
+            metrics.first_audio.observe(stats.first_audio_seconds)
+        if stats.audio_seconds:
+            metrics.rtf.observe(stats.rtf)
+            metrics.audio_seconds.inc(stats.audio_seconds)
+        metrics.characters.inc(stats.characters)
+        metrics.g2p_words.labels("lexicon").inc(stats.lexicon_words)
+        metrics.g2p_words.labels("fallback").inc(stats.fallback_words)
+        metrics.g2p_words.labels("other").inc(max(0, stats.words - stats.lexicon_words - stats.fallback_words))
+        metrics.phoneme_cache.labels("hit").inc(stats.cache_hits)
+        metrics.phoneme_cache.labels("miss").inc(stats.cache_misses)

@@ -7,14 +7,19 @@ import contextlib
 import logging
 import signal
 import time
+from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlparse
 
 from wyoming.server import AsyncServer, AsyncStdioServer
 
+from .config import ConfigError, Settings
 from .discovery import Advertiser, advertised_host, default_service_name
+from .engine.voices import VoiceCatalog, VoiceError
 from .languages import find_language
-from .server import KokoroHandler, KokoroServer
+from .logs import set_level
+from .server import KokoroHandler, KokoroServer, RequestError
+from .systemd import Notifier
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -33,36 +38,17 @@ def warm_up(server: KokoroServer) -> float:
     return time.perf_counter() - started
 
 
-def parse_uri(uri: str) -> tuple[str, str | None, int | None]:
-    """(scheme, host, port) of a server URI; ValueError naming the URI when it is not one we can serve."""
-    result = urlparse(uri)
-    if result.scheme == "tcp":
-        try:
-            port = result.port
-        except ValueError:
-            port = None
-        if result.hostname is None or port is None:
-            raise ValueError(f"bad --uri {uri!r}: a tcp URI needs a host and a port, like tcp://0.0.0.0:10200")
-        return "tcp", result.hostname, port
-    if result.scheme == "unix":
-        if not result.path:
-            raise ValueError(f"bad --uri {uri!r}: a unix URI needs a path, like unix:///run/wyoming-kokoro.sock")
-        return "unix", None, None
-    if result.scheme == "stdio":
-        return "stdio", None, None
-    raise ValueError(f"bad --uri {uri!r}: expected tcp://HOST:PORT, unix://PATH or stdio://")
-
-
 async def serve(
     server: KokoroServer,
-    uri: str,
-    zeroconf_name: str | None = None,
-    zeroconf_host: str | None = None,
-    shutdown_grace: float = 5.0,
+    settings: Settings,
+    reload_settings: Callable[[Settings], Settings] | None = None,
+    notifier: Notifier | None = None,
 ) -> int:
     """Serve until SIGTERM or SIGINT; then stop accepting, give requests in flight ``shutdown_grace`` seconds,
-    unregister from zeroconf and return 0."""
-    scheme, host, port = parse_uri(uri)
+    unregister from zeroconf and return 0. SIGHUP reloads the settings that can change without a restart."""
+    notifier = notifier or Notifier()
+    uri = settings.uri
+    result = urlparse(uri)
     wyoming_server = AsyncServer.from_uri(uri)
     handler_factory = partial(KokoroHandler, server)
     loop = asyncio.get_running_loop()
@@ -70,15 +56,22 @@ async def serve(
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
+    if reload_settings is not None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload(server, reload_settings, notifier)))
+    watchdog = asyncio.create_task(notifier.watchdog())
 
     if isinstance(wyoming_server, AsyncStdioServer):
         _LOGGER.info("Serving on standard input and output")
+        notifier.ready("serving on standard input and output")
         runner = asyncio.create_task(wyoming_server.run(handler_factory))
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
         stopper.cancel()
-        await _drain(server, shutdown_grace)
+        notifier.stopping()
+        await _drain(server, settings.shutdown_grace)
         runner.cancel()
+        watchdog.cancel()
         server.pipeline.scheduler.shutdown()
         return 0
 
@@ -86,31 +79,69 @@ async def serve(
     _LOGGER.info("Serving on %s", uri)
 
     advertiser = None
-    if zeroconf_name is not None and scheme == "tcp":
-        assert port is not None and host is not None
+    if settings.zeroconf is not None and result.scheme == "tcp":
         try:
             advertiser = Advertiser(
-                zeroconf_name or default_service_name(), advertised_host(host, zeroconf_host), port
+                settings.zeroconf or default_service_name(),
+                advertised_host(result.hostname or "", settings.zeroconf_host),
+                result.port or 0,
             )
             await advertiser.register()
         except Exception as err:  # discovery is a convenience: the server goes on without it
             _LOGGER.error("Zeroconf registration failed (%s: %s); serving without discovery", type(err).__name__, err)
             advertiser = None
-    elif zeroconf_name is not None:
+    elif settings.zeroconf is not None:
         _LOGGER.warning("Zeroconf needs a tcp:// URI; not advertising %s", uri)
+    notifier.ready(f"serving on {uri}")
 
     await stop.wait()
+    notifier.stopping()
     _LOGGER.info("Stopping: no new connections; %d request(s) in flight", len(server.requests))
     listener = getattr(wyoming_server, "_server", None)
     if listener is not None:
         listener.close()
-    await _drain(server, shutdown_grace)
+    await _drain(server, settings.shutdown_grace)
     if advertiser is not None:
         await advertiser.unregister()
     await wyoming_server.stop()
+    watchdog.cancel()
     server.pipeline.scheduler.shutdown()
     _LOGGER.info("Stopped")
     return 0
+
+
+async def reload(server: KokoroServer, reload_settings: Callable[[Settings], Settings], notifier: Notifier) -> None:
+    """SIGHUP: read the settings again and apply what can change without a restart (default voice, voices per
+    language, extra voices folder, log level). A bad file is reported and the old settings stay."""
+    notifier.reloading()
+    current = server.settings
+    try:
+        fresh, restart_keys = reload_settings(current)
+        changed = current.changed(fresh)
+        catalog = None
+        if "voices" in changed:
+            catalog = await asyncio.get_running_loop().run_in_executor(None, VoiceCatalog.load, fresh.voices)
+        server.apply(fresh, catalog)
+    except (ConfigError, VoiceError, RequestError, ValueError) as err:
+        text = err.text if isinstance(err, RequestError) else str(err)
+        _LOGGER.error("Reload failed, the settings stay as they were: %s", text)
+    else:
+        if "log_level" in changed:
+            set_level(fresh.log_level)
+        if restart_keys:
+            _LOGGER.warning("Reload: %s changed in the file; that takes a restart", ", ".join(restart_keys))
+        if changed:
+            _LOGGER.info(
+                "Reloaded: %s", "; ".join(f"{key} {_show(getattr(current, key))} -> {_show(getattr(fresh, key))}"
+                                         for key in changed)
+            )
+        else:
+            _LOGGER.info("Reloaded: nothing changed")
+    notifier.ready()
+
+
+def _show(value) -> str:
+    return repr(str(value)) if value is not None else "unset"
 
 
 async def _drain(server: KokoroServer, grace: float) -> None:

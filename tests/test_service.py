@@ -1,0 +1,236 @@
+"""Running as a service: systemd notification, SIGHUP reload, JSON logs, Prometheus metrics, --allow, the unit."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from wyoming.client import AsyncClient
+from wyoming.info import Describe
+from wyoming.tts import Synthesize
+
+try:  # tests/ on sys.path (rootdir-inserted) or as a package
+    import server_process
+except ModuleNotFoundError:
+    from tests import server_process
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+UNIT = ROOT / "systemd" / "wyoming-kokoro.service"
+TIMEOUT = 60
+
+
+def records(server) -> list[dict]:
+    return [json.loads(line) for line in server.log_text().splitlines() if line.startswith("{")]
+
+
+def wait_for_record(server, predicate, timeout: float = 20.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for record in records(server):
+            if predicate(record):
+                return record
+        time.sleep(0.05)
+    raise AssertionError("no such log record:\n" + server.log_text())
+
+
+async def synthesize(uri: str, text: str) -> list:
+    async with AsyncClient.from_uri(uri) as client:
+        await client.write_event(Synthesize(text=text).event())
+        events = []
+        while True:
+            event = await asyncio.wait_for(client.read_event(), TIMEOUT)
+            assert event is not None, "connection closed"
+            events.append(event)
+            if event.type in ("audio-stop", "error"):
+                return events
+
+
+async def describe(uri: str) -> bool:
+    async with AsyncClient.from_uri(uri) as client:
+        await client.write_event(Describe().event())
+        event = await asyncio.wait_for(client.read_event(), 5)
+        return event is not None and event.type == "info"
+
+
+def scrape(port: int) -> dict[str, float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    values = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            values[name] = float(value)
+    return values
+
+
+@pytest.fixture(scope="module")
+def notify_socket(tmp_path_factory):
+    path = tmp_path_factory.mktemp("notify") / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.settimeout(TIMEOUT)
+    yield path, sock
+    sock.close()
+
+
+def test_ready_comes_after_the_port_answers_and_stopping_on_sigterm(tmp_path, notify_socket):
+    path, sock = notify_socket
+    port = server_process.free_port()
+    uri = f"tcp://127.0.0.1:{port}"
+    log = open(tmp_path / "server.log", "wb")
+    env = {**os.environ, "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "2000000", "WATCHDOG_PID": ""}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wyoming_kokoro", "--uri", uri, "--provider", "cpu", "--intra-op-threads", "2",
+         "--log-format", "json"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, env=env,
+    )
+    try:
+        messages = []
+        while not any(m.startswith("READY=1") for m in messages):
+            messages.append(sock.recv(4096).decode())
+        # At the moment READY=1 arrives, the port answers describe.
+        assert asyncio.run(describe(uri))
+        assert f"STATUS=serving on {uri}" in messages[-1]
+        # The watchdog is pinged at half its interval (2 s here).
+        sock.settimeout(5)
+        assert sock.recv(4096).decode() == "WATCHDOG=1"
+        proc.send_signal(signal.SIGTERM)
+        later = []
+        while "STOPPING=1" not in later:
+            later.append(sock.recv(4096).decode())
+        assert proc.wait(30) == 0
+    finally:
+        sock.settimeout(TIMEOUT)
+        if proc.poll() is None:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    """A server with a config file, JSON logs, metrics on and --allow for loopback."""
+    tmp = tmp_path_factory.mktemp("service")
+    config_file = tmp / "config.yaml"
+    config_file.write_text("voice: af_heart\nlog_level: INFO\n", encoding="utf-8")
+    metrics_port = server_process.free_port()
+    server = server_process.start_server(
+        tmp, "--config", str(config_file), "--metrics-port", str(metrics_port), "--allow", "127.0.0.0/8",
+    )
+    server.config_file, server.metrics_port = config_file, metrics_port
+    yield server
+    server.stop()
+
+
+def test_logs_are_json_lines_with_one_line_per_request(service):
+    events = asyncio.run(synthesize(service.uri, "The kitchen lights are on."))
+    assert events[-1].type == "audio-stop"
+    lines = [line for line in service.log_text().splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines), lines  # every line is a JSON object
+    request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 26)
+    for key in ("request_id", "client", "voice", "language", "characters", "sentences", "first_audio_ms",
+                "total_ms", "audio_seconds", "rtf", "fallback_words", "cache_hits", "outcome", "timestamp", "level"):
+        assert key in request, key
+    assert request["outcome"] == "ok" and request["voice"] == "af_heart" and request["sentences"] == 1
+    assert 0 < request["first_audio_ms"] <= request["total_ms"] and request["audio_seconds"] > 0.5
+
+
+def test_metrics_count_requests_errors_and_audio(service):
+    before = scrape(service.metrics_port)
+    assert asyncio.run(synthesize(service.uri, "Good night."))[-1].type == "audio-stop"
+    assert asyncio.run(synthesize(service.uri, "Guten Abend. " * 1000))[-1].type == "error"  # too long
+    time.sleep(0.2)
+    after = scrape(service.metrics_port)
+
+    def delta(name: str) -> float:
+        return after.get(name, 0.0) - before.get(name, 0.0)
+
+    assert delta('wyoming_kokoro_requests_total{kind="one-shot",outcome="ok"}') == 1
+    assert delta('wyoming_kokoro_requests_total{kind="one-shot",outcome="error"}') == 1
+    assert delta('wyoming_kokoro_errors_total{code="text-too-long"}') == 1
+    assert delta("wyoming_kokoro_time_to_first_audio_seconds_count") == 1
+    assert delta("wyoming_kokoro_real_time_factor_count") == 1
+    assert delta("wyoming_kokoro_audio_seconds_total") > 0.3
+    assert delta('wyoming_kokoro_g2p_words_total{source="lexicon"}') == 2
+    assert delta('wyoming_kokoro_phoneme_cache_total{result="miss"}') + delta(
+        'wyoming_kokoro_phoneme_cache_total{result="hit"}') >= 1
+    assert after["wyoming_kokoro_requests_in_flight"] == 0 and after["wyoming_kokoro_queue_depth"] == 0
+    assert after["wyoming_kokoro_model_load_seconds"] > 0
+    [build] = [name for name in after if name.startswith("wyoming_kokoro_build_info")]
+    assert 'version="0.1.0"' in build and "6e742170d309" in build
+
+
+def test_sighup_reloads_the_default_voice_and_keeps_the_old_settings_on_a_bad_file(service):
+    service.config_file.write_text("voice: bf_emma\nlog_level: INFO\nqueue_size: 3\n", encoding="utf-8")
+    service.proc.send_signal(signal.SIGHUP)
+    reloaded = wait_for_record(service, lambda r: r["event"].startswith("Reloaded:"))
+    assert "voice 'af_heart' -> 'bf_emma'" in reloaded["event"]
+    wait_for_record(service, lambda r: "queue_size changed in the file; that takes a restart" in r["event"])
+    asyncio.run(synthesize(service.uri, "Which voice is this?"))
+    request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 20)
+    assert request["voice"] == "bf_emma"
+
+    service.config_file.write_text("voice: nobody_here\n", encoding="utf-8")
+    service.proc.send_signal(signal.SIGHUP)
+    failed = wait_for_record(service, lambda r: r["event"].startswith("Reload failed"))
+    assert "unknown voice 'nobody_here'" in failed["event"] and failed["level"] == "error"
+    service.config_file.write_text("speed: [\n", encoding="utf-8")
+    service.proc.send_signal(signal.SIGHUP)
+    wait_for_record(service, lambda r: r["event"].startswith("Reload failed") and "not valid YAML" in r["event"])
+    asyncio.run(synthesize(service.uri, "Still the same voice."))
+    request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 21)
+    assert request["voice"] == "bf_emma" and service.proc.poll() is None
+
+
+def test_allow_refuses_other_networks_before_reading_an_event(tmp_path):
+    server = server_process.start_server(
+        tmp_path, "--allow", "10.0.0.0/8", "--allow", "192.168.0.0/16", describe=False
+    )
+    try:
+        with pytest.raises((ConnectionError, AssertionError, asyncio.IncompleteReadError)):
+            asyncio.run(synthesize(server.uri, "Let me in."))
+        refused = wait_for_record(server, lambda r: r["event"].startswith("Refused a connection from 127.0.0.1"))
+        assert refused["level"] == "warning"
+        assert not any(r["event"] == "request" for r in records(server))
+    finally:
+        server.stop()
+
+
+def test_allow_lets_matching_clients_in(service):
+    assert asyncio.run(describe(service.uri))
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_unit_passes_systemd_analyze_verify(tmp_path):
+    text = UNIT.read_text(encoding="utf-8")
+    # verify checks that ExecStart's program exists: point it at this installation's.
+    executable = pathlib.Path(sys.executable).with_name("wyoming-kokoro")
+    assert executable.exists()
+    unit = tmp_path / "wyoming-kokoro.service"
+    unit.write_text(text.replace("/opt/wyoming-kokoro/.venv/bin/wyoming-kokoro", str(executable)), encoding="utf-8")
+    proc = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == "", proc.stderr
+
+
+def test_the_unit_is_notify_hardened_and_reads_the_config():
+    text = UNIT.read_text(encoding="utf-8")
+    settings = dict(
+        (m.group(1), m.group(2)) for m in re.finditer(r"^(\w+)=(.*)$", text, re.M)
+    )
+    assert settings["Type"] == "notify" and settings["Restart"] == "on-failure"
+    for key in ("DynamicUser", "PrivateTmp", "NoNewPrivileges"):
+        assert settings[key] == "yes", key
+    assert settings["ProtectSystem"] == "strict" and settings["ProtectHome"] in ("yes", "read-only")
+    assert {"AF_INET", "AF_INET6", "AF_UNIX"} <= set(settings["RestrictAddressFamilies"].split())
+    assert settings["StateDirectory"] == "wyoming-kokoro" and settings["CacheDirectory"] == "wyoming-kokoro"
+    assert "--config /etc/wyoming-kokoro/config.yaml" in settings["ExecStart"]
+    assert "WatchdogSec" in settings and "kill -HUP" in settings["ExecReload"]
