@@ -31,8 +31,9 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 try:
     import asr
     import server_process
+    import texts
 except ModuleNotFoundError:
-    from tests import asr, server_process
+    from tests import asr, server_process, texts
 
 RATE, WIDTH, CHANNELS = 24000, 2, 1
 EVENT_TIMEOUT = 30.0  # the longest wait for any one event of a reply
@@ -50,25 +51,7 @@ STREAM_SENTENCES = [
 ]
 STREAM_TEXT = " ".join(STREAM_SENTENCES)
 
-LONG_TEXT = " ".join(
-    [
-        "Good evening, and welcome to your daily summary.",
-        "The weather today was mild, with a light breeze from the west and clear skies through the afternoon.",
-        "Tomorrow morning will start cloudy, but the sun should return before lunch, so it is a good day for a walk.",
-        "In the house, the kitchen lights were turned off at ten, the front door is locked, and the garage is closed.",
-        "The washing machine finished its cycle an hour ago, so the laundry is ready to be hung up to dry.",
-        "Your calendar shows a dentist appointment on Thursday afternoon and dinner with friends on Saturday evening.",
-        "The package you ordered last week has been shipped and should arrive at the front door on Friday.",
-        "Remember that the recycling bins go out on Wednesday night, and the garden needs watering if it stays dry.",
-        "The living room thermostat is holding a comfortable temperature, and the bedroom windows are closed.",
-        "Energy use was lower than yesterday, mostly because the heating ran less during the sunny afternoon.",
-        "The security cameras recorded no unusual activity, and every motion sensor reported a quiet evening.",
-        "Finally, a reminder that the library books are due back next Monday, so put them by the door tonight.",
-        "That is all for now. Sleep well, and I will wake you at seven with the news and a cup of coffee.",
-        "The music in the kitchen will fade out slowly over the next ten minutes, and the hallway light stays on.",
-        "If you need anything during the night, just ask, and I will turn on the lights at a low, warm level.",
-    ]
-)
+LONG_TEXT = " ".join(texts.EVENING_SUMMARY[:15])  # about 1,500 characters
 
 def log_records(server, since: int = 0) -> list[dict]:
     """The server's log (JSON lines, one object each) from character ``since`` on."""
@@ -485,6 +468,9 @@ def test_errors_have_codes_and_the_connection_goes_on(kokoro_server):
         (Synthesize(text="Hello.", voice=SynthesizeVoice(name="af_heart:0.5,xx_nobody:0.5")), "unknown-voice"),
         (Synthesize(text="Hello.", voice=SynthesizeVoice(language="xx_XX")), "unknown-language"),
         (Synthesize(text="Hi. " * 2500 + "x"), "text-too-long"),  # 10001 characters
+        (Event(type="synthesize", data={"voice": {"name": "af_heart"}}), "bad-request"),  # no text
+        (Event(type="synthesize", data={"text": "Hi.", "voice": "af_heart"}), "bad-request"),  # voice not a map
+        (Event(type="synthesize", data={"text": 42}), "bad-request"),
     ]
 
     async def go():
@@ -492,7 +478,7 @@ def test_errors_have_codes_and_the_connection_goes_on(kokoro_server):
         try:
             codes = []
             for request, _ in bad_requests:
-                await client.write_event(request.event())
+                await client.write_event(request if isinstance(request, Event) else request.event())
                 events = await reply(client)
                 assert types(events) == ["error"], types(events)
                 codes.append(error_code(events))

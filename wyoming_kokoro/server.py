@@ -324,19 +324,28 @@ class KokoroHandler(AsyncEventHandler):
 
     # -- the two kinds of request ---------------------------------------------------------------------------
 
+    def _open(self, kind, event: Event, state: "_Outcome"):
+        """The request's event parsed, and its voice and language; RequestError for a malformed one."""
+        if event.data.get("voice", 0) is None:  # "voice": null means no voice asked for
+            event = Event(event.type, {k: v for k, v in event.data.items() if k != "voice"}, event.payload)
+        if not isinstance(event.data.get("voice", {}), dict):
+            raise RequestError(BAD_REQUEST, f"{event.type} voice must be an object like {{\"name\": \"af_heart\"}}")
+        try:
+            request = kind.from_event(event)
+        except (KeyError, TypeError, AttributeError) as err:
+            raise RequestError(BAD_REQUEST, f"{event.type} without a valid {err}") from None
+        voice, language = self.server.choose_voice(request.voice)
+        state.voice, state.language = voice.name, language.code
+        return request, voice, language
+
     async def _one_shot(self, event: Event) -> None:
         rid, stats = self.server.next_id(), RequestStats()
         state = _Outcome(rid, self.client, stats, self.server.metrics)
         audio_open = False
         try:
-            try:
-                synthesize = Synthesize.from_event(event)
-            except (KeyError, TypeError, AttributeError) as err:
-                raise RequestError(BAD_REQUEST, f"synthesize without a valid {err}") from None
+            synthesize, voice, language = self._open(Synthesize, event, state)
             if not isinstance(synthesize.text, str):
                 raise RequestError(BAD_REQUEST, "synthesize text must be a string")
-            voice, language = self.server.choose_voice(synthesize.voice)
-            state.voice, state.language = voice.name, language.code
             self.server.check_length(len(synthesize.text))
             texts = pieces(synthesize.text, language.code)
             await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
@@ -356,12 +365,7 @@ class KokoroHandler(AsyncEventHandler):
         state = _Outcome(rid, self.client, stats, self.server.metrics, streamed=True)
         audio_open = False
         try:
-            try:
-                start = SynthesizeStart.from_event(event)
-            except (KeyError, TypeError, AttributeError) as err:
-                raise RequestError(BAD_REQUEST, f"synthesize-start without a valid {err}") from None
-            voice, language = self.server.choose_voice(start.voice)
-            state.voice, state.language = voice.name, language.code
+            _, voice, language = self._open(SynthesizeStart, event, state)
             async for piece in self._audio(self._sentences(stream, language), voice, language, stats):
                 await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
                 audio_open = True
