@@ -17,7 +17,7 @@ import tomllib
 
 import pytest
 
-from wyoming_kokoro.config import Settings
+from wyoming_kokoro.config import OPTIONS, Settings
 import yaml
 
 kubernetes_validate = pytest.importorskip("kubernetes_validate", reason="the test extra installs kubernetes-validate")
@@ -37,11 +37,7 @@ CONFIG_FILE = f"{CONFIG_DIR}/config.yaml"
 HEALTH_MODULE = "wyoming_kokoro.health_check"
 NAME_LABEL = {"app.kubernetes.io/name": "wyoming-kokoro"}
 #: The configuration file's keys (each is also a flag and a WYOMING_KOKORO_* environment variable).
-CONFIG_KEYS = {
-    "uri", "voice", "language_voices", "speed", "samples_per_chunk", "max_text_length", "parallel_inferences",
-    "queue_size", "zeroconf", "zeroconf_host", "shutdown_grace", "model", "voices", "provider",
-    "intra_op_threads", "inter_op_threads", "log_level", "log_format", "metrics_port", "allow",
-}
+CONFIG_KEYS = {option.key for option in OPTIONS}
 DEFAULT_SHUTDOWN_GRACE = 5
 #: Kubernetes versions the manifests must validate against: an older supported release and the newest schema
 #: kubernetes-validate ships.

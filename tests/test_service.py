@@ -234,3 +234,39 @@ def test_the_unit_is_notify_hardened_and_reads_the_config():
     assert settings["StateDirectory"] == "wyoming-kokoro" and settings["CacheDirectory"] == "wyoming-kokoro"
     assert "--config /etc/wyoming-kokoro/config.yaml" in settings["ExecStart"]
     assert "WatchdogSec" in settings and "kill -HUP" in settings["ExecReload"]
+
+
+def test_a_phrase_said_before_comes_from_the_audio_cache_even_after_a_restart(tmp_path):
+    cache_dir = tmp_path / "cache"
+    text = "The front door is locked."
+
+    def speak(server) -> tuple[bytes, dict]:
+        started = time.perf_counter()
+        events = asyncio.run(synthesize(server.uri, text))
+        assert events[-1].type == "audio-stop"
+        audio = b"".join(e.payload for e in events if e.type == "audio-chunk")
+        line = wait_for_record(
+            server, lambda r: r["event"] == "request" and r["characters"] == len(text)
+            and r["request_id"] not in seen
+        )
+        seen.add(line["request_id"])
+        return audio, line
+
+    seen: set[str] = set()
+    server = server_process.start_server(tmp_path, "--cache-dir", str(cache_dir))
+    try:
+        first, line = speak(server)
+        assert line["audio_cache_hits"] == 0
+        again, line = speak(server)
+        assert again == first and line["audio_cache_hits"] == 1 and line["rtf"] == 0
+        assert line["first_audio_ms"] < 50, line  # no inference: only the look-up and the network
+    finally:
+        assert server.stop() == 0
+    assert list(cache_dir.glob("*/*.pcm"))
+    seen.clear()
+    server = server_process.start_server(tmp_path, "--cache-dir", str(cache_dir), "--cache-size", "0")
+    try:
+        restarted, line = speak(server)
+        assert restarted == first and line["audio_cache_hits"] == 1
+    finally:
+        server.stop()

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, config, logs
+from .audio_cache import AudioCache
 from .engine.audio import wav_bytes
 from .engine.model import ModelError
 from .engine.voices import VoiceCatalog, VoiceError
@@ -28,6 +29,7 @@ from .tts import MAX_SPEED, MIN_SPEED, Synthesizer
 _LOGGER = logging.getLogger("wyoming_kokoro")
 
 DEFAULT_VOICE = "af_heart"
+MEGABYTE = 1024 * 1024
 
 
 def _speed(value: str) -> float:
@@ -242,8 +244,14 @@ def run_server(settings: config.Settings, reload_settings) -> int:
         inter_op_threads=settings.inter_op_threads or None,
     )
     scheduler = Scheduler(parallel=settings.parallel_inferences, max_queue=settings.queue_size)
+    cache = None
+    if settings.cache_size or settings.cache_dir:
+        cache = AudioCache(
+            synthesizer.model.sha256, max_bytes=settings.cache_size * MEGABYTE, directory=settings.cache_dir,
+            max_disk_bytes=settings.cache_dir_size * MEGABYTE,
+        )
     metrics = Metrics()
-    server = KokoroServer(Pipeline(synthesizer, scheduler), settings, metrics=metrics)
+    server = KokoroServer(Pipeline(synthesizer, scheduler, cache=cache), settings, metrics=metrics)
     metrics.set_build(synthesizer.model.sha256, synthesizer.model.providers, synthesizer.model.load_seconds)
     metrics.watch_queue(lambda: scheduler.queue_depth)
     _LOGGER.info(

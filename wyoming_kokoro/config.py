@@ -199,6 +199,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("zeroconf_host", _optional_text, None, "address to announce (default: this machine's LAN address)"),
     Option("shutdown_grace", _number(float, 0, None, "seconds"), 5.0, "seconds requests in flight get to finish on SIGTERM"),
     Option("allow", parse_allow, (), "networks allowed to connect, e.g. 192.168.1.0/24 (default: any)", metavar="CIDR"),
+    Option("cache_size", _number(int, 0, None, "a whole number of megabytes"), 64, "megabytes of audio kept in memory for phrases said before (0: off)"),
+    Option("cache_dir", _optional_path, None, "directory that keeps the audio cache across restarts, shareable between processes (default: off)"),
+    Option("cache_dir_size", _number(int, 1, None, "a whole number of megabytes"), 512, "megabytes the cache directory may use"),
     Option("model", _optional_path, None, "a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)"),
     Option("voices", _optional_path, None, "extra voices: a voices-v1.0.bin (npz) or a folder of .bin/.npy files", reloadable=True),
     Option("provider", _text, "auto", "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"),
@@ -225,6 +228,9 @@ class Settings:
     zeroconf_host: str | None = None
     shutdown_grace: float = 5.0
     allow: tuple = ()
+    cache_size: int = 64
+    cache_dir: Path | None = None
+    cache_dir_size: int = 512
     model: Path | None = None
     voices: Path | None = None
     provider: str = "auto"

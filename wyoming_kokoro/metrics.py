@@ -45,6 +45,10 @@ class Metrics:
         self.phoneme_cache = Counter(
             "wyoming_kokoro_phoneme_cache", "Phoneme cache look-ups by result (hit, miss)", ["result"], registry=r,
         )
+        self.audio_cache = Counter(
+            "wyoming_kokoro_audio_cache", "Pieces served from the audio cache (hit) or synthesized (miss)",
+            ["result"], registry=r,
+        )
         self.queue_depth = Gauge("wyoming_kokoro_queue_depth", "Pieces waiting for the model", registry=r)
         self.in_flight = Gauge("wyoming_kokoro_requests_in_flight", "Requests being served", registry=r)
         self.model_load = Gauge("wyoming_kokoro_model_load_seconds", "Time the model took to load", registry=r)
@@ -56,6 +60,7 @@ class Metrics:
             self.g2p_words.labels(source)
         for result in ("hit", "miss"):
             self.phoneme_cache.labels(result)
+            self.audio_cache.labels(result)
 
     def set_build(self, model_sha256: str, providers: list[str], load_seconds: float) -> None:
         self.build.info({"version": __version__, "model_sha256": model_sha256, "providers": ",".join(providers)})

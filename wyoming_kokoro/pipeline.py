@@ -21,8 +21,10 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .audio_cache import AudioCache
 from .engine.audio import SAMPLE_RATE, silence, to_pcm16
 from .engine.voices import Voice
+from .g2p import G2PStats
 from .languages import Language
 from .tts import Speech, Synthesizer
 
@@ -116,6 +118,7 @@ class PieceAudio:
     text: str
     pcm: bytes  # int16 little endian, mono, SAMPLE_RATE
     speech: Speech
+    cached: bool = False  # from the audio cache: no inference
 
     @property
     def seconds(self) -> float:
@@ -136,11 +139,13 @@ class RequestStats:
     fallback_words: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
+    audio_cache_hits: int = 0
     first_audio_seconds: float | None = None
     started: float = field(default_factory=time.perf_counter)
 
     def add(self, piece: PieceAudio) -> None:
         self.pieces += 1
+        self.audio_cache_hits += piece.cached
         self.characters += len(piece.text)
         self.audio_seconds += piece.seconds
         self.inference_seconds += piece.speech.inference_seconds
@@ -164,15 +169,41 @@ class Pipeline:
     synthesizer: Synthesizer
     scheduler: Scheduler
     lookahead: int = 2  # pieces a request may synthesize ahead of what it has sent
+    cache: AudioCache | None = None
 
-    def synthesize_piece(self, text: str, voice: Voice, language: Language, speed: float, last: bool) -> PieceAudio:
+    def synthesize_piece(
+        self, text: str, voice: Voice, language: Language, speed: float, last: bool, cache_key: str | None = None
+    ) -> PieceAudio:
         """Blocking: the audio of one piece, with the pause that follows it unless it is the last."""
         speech = self.synthesizer.synthesize(text, voice, speed=speed, language=language)
-        audio = speech.audio
-        if not last and len(audio):
-            pause = PAUSE_AFTER.get(text.rstrip("\"'”’»)]}」』）")[-1:], DEFAULT_PAUSE) / speed
-            audio = np.concatenate([audio, to_pcm16(silence(pause))])
-        return PieceAudio(text, audio.astype("<i2").tobytes(), speech)
+        pcm = speech.audio.astype("<i2").tobytes()
+        if cache_key is not None and self.cache is not None and pcm:
+            self.cache.put(cache_key, pcm)
+        return PieceAudio(text, self._with_pause(pcm, text, speed, last), speech)
+
+    @staticmethod
+    def _with_pause(pcm: bytes, text: str, speed: float, last: bool) -> bytes:
+        if last or not pcm:
+            return pcm
+        pause = PAUSE_AFTER.get(text.rstrip("\"'”’»)]}」』）")[-1:], DEFAULT_PAUSE) / speed
+        return pcm + to_pcm16(silence(pause)).astype("<i2").tobytes()
+
+    async def cached_piece(
+        self, key: str, text: str, voice: Voice, language: Language, speed: float, last: bool
+    ) -> PieceAudio | None:
+        """The piece from the audio cache, or None: memory is looked up at once, the directory in a thread."""
+        assert self.cache is not None
+        pcm = self.cache.get_memory(key)
+        if pcm is None:
+            if self.cache.directory is None:
+                pcm = self.cache.get(key)  # a miss, counted
+            else:
+                pcm = await asyncio.get_running_loop().run_in_executor(None, self.cache.get, key)
+        if pcm is None:
+            return None
+        audio = np.frombuffer(pcm, dtype="<i2")
+        speech = Speech(audio=audio, phonemes="", voice=voice, language=language, stats=G2PStats())
+        return PieceAudio(text, self._with_pause(pcm, text, speed, last), speech, cached=True)
 
     async def run(
         self,
@@ -210,9 +241,17 @@ class Pipeline:
                 # When the listener will need this piece: now for the first; for the others, when the audio
                 # before them will have played (a moment already past makes the piece the most urgent).
                 deadline = time.perf_counter() if first_audio_at is None else first_audio_at + planned_audio
-                piece = await self.scheduler.run(
-                    deadline, lambda text=text, last=last: self.synthesize_piece(text, voice, language, speed, last)
-                )
+                key = piece = None
+                if self.cache is not None:
+                    key = self.cache.key(text, voice, speed, language.code)
+                    piece = await self.cached_piece(key, text, voice, language, speed, last)
+                if piece is None:
+                    piece = await self.scheduler.run(
+                        deadline,
+                        lambda text=text, last=last, key=key: self.synthesize_piece(
+                            text, voice, language, speed, last, key
+                        ),
+                    )
                 if first_audio_at is None:
                     first_audio_at = time.perf_counter()
                 planned_audio += piece.seconds

@@ -478,6 +478,7 @@ class _Outcome:
             rtf=round(stats.rtf, 4),
             fallback_words=stats.fallback_words,
             cache_hits=stats.cache_hits,
+            audio_cache_hits=stats.audio_cache_hits,
         )
         metrics = self.metrics
         if metrics is None:
@@ -496,5 +497,7 @@ class _Outcome:
         metrics.g2p_words.labels("lexicon").inc(stats.lexicon_words)
         metrics.g2p_words.labels("fallback").inc(stats.fallback_words)
         metrics.g2p_words.labels("other").inc(max(0, stats.words - stats.lexicon_words - stats.fallback_words))
+        metrics.audio_cache.labels("hit").inc(stats.audio_cache_hits)
+        metrics.audio_cache.labels("miss").inc(stats.pieces - stats.audio_cache_hits)
         metrics.phoneme_cache.labels("hit").inc(stats.cache_hits)
         metrics.phoneme_cache.labels("miss").inc(stats.cache_misses)
