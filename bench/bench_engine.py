@@ -36,6 +36,7 @@ import onnxruntime as ort
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from machine import cpu_model, loadavg  # noqa: E402  (bench/ is the script's folder)
 from wyoming_kokoro.engine.audio import to_pcm16, trim_silence  # noqa: E402
 from wyoming_kokoro.engine.model import read_default_model, read_io, session_options  # noqa: E402
 from wyoming_kokoro.engine.tokens import MAX_IDS, split_phonemes, tokenize  # noqa: E402
@@ -59,23 +60,6 @@ TEXTS: list[tuple[str, str]] = [
         "thermostat is set to 70 degrees, and the energy use so far today is 4.2 kilowatt hours.",
     ),
 ]
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def loadavg() -> list[float] | None:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except (OSError, AttributeError):
-        return None
 
 
 def median(values: list[float]) -> float:

@@ -241,7 +241,6 @@ def test_a_phrase_said_before_comes_from_the_audio_cache_even_after_a_restart(tm
     text = "The front door is locked."
 
     def speak(server) -> tuple[bytes, dict]:
-        started = time.perf_counter()
         events = asyncio.run(synthesize(server.uri, text))
         assert events[-1].type == "audio-stop"
         audio = b"".join(e.payload for e in events if e.type == "audio-chunk")

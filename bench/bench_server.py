@@ -1,0 +1,756 @@
+"""Benchmark of the Wyoming server from the client's side: what a listener hears, at several concurrency levels.
+
+    .venv/bin/python bench/bench_server.py [--concurrency 1,4,16] [--modes one-shot,streamed] [--requests 2]
+        [--parallel-inferences 1] [--intra-op-threads 2] [--provider cpu] [--uri tcp://127.0.0.1:PORT]
+        [--delta-interval 0.025] [--json out.json]
+
+It starts ``python -m wyoming_kokoro`` itself on a free loopback port (or connects to ``--uri``, which must be a
+loopback or unix address), waits until the server answers ``describe``, and always stops the server it started
+(SIGTERM) at the end, on errors too. Then for every mode × concurrency level, N clients start together and each
+sends ``--requests`` requests one after the other, each on a new connection (as Home Assistant does):
+
+* ``one-shot``: a single ``synthesize`` event with the whole text; the request ends at ``audio-stop``;
+* ``streamed``: ``synthesize-start``, then the text as ``synthesize-chunk`` deltas of ``--token-chars``
+  characters, ``--delta-interval`` seconds apart (an LLM writing its answer), then the compatibility
+  ``synthesize`` with the whole text and ``synthesize-stop``, as Home Assistant sends them; the request ends
+  at ``synthesize-stopped``.
+
+Per request: time to first audio (TTFA, from writing the request's first event to the first ``audio-chunk``);
+for streamed requests also TTFA from the moment the first sentence was certainly complete on the wire (the delta
+that carried the character after its end mark, or ``synthesize-stop`` when the sentence is the whole text), so
+the LLM's pace is not counted as the server's latency; total time; audio seconds; client RTF (total / audio
+seconds); and playback gaps: a player that starts at the first chunk's arrival and plays in real time stalls
+when a chunk arrives after the audio before it has finished playing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import importlib.metadata
+import ipaddress
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from wyoming.audio import AudioChunk
+from wyoming.client import AsyncClient, AsyncTcpClient, AsyncUnixClient
+from wyoming.error import Error
+from wyoming.info import Describe, Info
+from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, SynthesizeStop, SynthesizeVoice
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from machine import cpu_model, loadavg  # noqa: E402  (bench/ is the script's folder)
+from wyoming_kokoro.text.segment import split_sentences  # noqa: E402
+
+#: Assistant replies, rotated across clients (client c's request r speaks reply (c + r * clients) % 8, so one
+#: client with the default 2 requests speaks the first two): 1 to 5 sentences, with numbers and times, long first
+#: sentences with and without a comma (over 60 characters with a comma, the server starts with the first clause
+#: alone), and short first sentences followed by long ones ("Sure. ...", "Here's your day. ...").
+REPLIES: list[str] = [
+    "The living room lights are on and the thermostat is set to 21.5 degrees. Anything else?",
+    "Sure. I've added milk, eggs and two loaves of bread to your shopping list.",
+    "It's 14 degrees and partly cloudy right now. Expect light rain after 3 PM, so you might want to take an "
+    "umbrella.",
+    "Your pasta timer is set for 9 minutes. I'll let you know when it's done.",
+    "The front door is locked, the garage door is closed, and all the downstairs windows are shut. The alarm is "
+    "armed in away mode. Have a good day!",
+    "Here's your day. You have a dentist appointment at 10:30, and lunch with Maria at 1 PM at the Italian place "
+    "on Main Street. The weather should stay dry until the evening, with a high of 18 degrees. Traffic to the "
+    "dentist looks light right now, about 20 minutes by car. And don't forget that the recycling goes out "
+    "tonight.",
+    "Okay, I've turned off the kitchen lights.",
+    "The washing machine finished 5 minutes ago. The dryer still has about 40 minutes to go, and the dishwasher "
+    "is idle.",
+]
+
+MODES = ("one-shot", "streamed")
+
+
+# -- machine and server ---------------------------------------------------------------------------------------
+
+
+def version(package: str) -> str | None:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system, all threads) of a process, from /proc; None when unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _all_processes() -> dict[int, tuple[float, str]]:
+    """pid → (CPU seconds, command line) of every process we can read."""
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            cpu = _proc_cpu(int(entry.name))
+            if cpu is not None:
+                try:
+                    cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+                except OSError:
+                    cmd = ""
+                out[int(entry.name)] = (cpu, cmd or f"[{entry.name}]")
+    return out
+
+
+@dataclass
+class CpuSnapshot:
+    """Where the machine's CPU time went: all of it (/proc/stat), the server's, the benchmark's, each process's."""
+
+    at: float
+    busy: float | None  # CPU seconds not idle, all cores
+    steal: float | None
+    server: float | None
+    client: float
+    processes: dict[int, tuple[float, str]]
+
+    @classmethod
+    def take(cls, server_pid: int | None) -> "CpuSnapshot":
+        busy = steal = None
+        try:
+            values = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+            # user nice system idle iowait irq softirq steal (guest time is already in user)
+            busy = (values[0] + values[1] + values[2] + values[5] + values[6]) / TICKS
+            steal = values[7] / TICKS if len(values) > 7 else None
+        except (OSError, ValueError, IndexError):
+            pass
+        times = os.times()
+        return cls(
+            time.perf_counter(), busy, steal, _proc_cpu(server_pid) if server_pid else None,
+            times.user + times.system, _all_processes(),
+        )
+
+
+def cpu_between(before: CpuSnapshot, after: CpuSnapshot, server_pid: int | None) -> dict:
+    """CPU seconds during a scenario: the server's, the benchmark client's, and everybody else's."""
+    def delta(a, b):
+        return None if a is None or b is None else b - a
+
+    busy, server, client = delta(before.busy, after.busy), delta(before.server, after.server), after.client - before.client
+    other = None if busy is None else max(0.0, busy - (server or 0.0) - client)
+    others = []
+    for pid, (cpu, cmd) in after.processes.items():
+        if pid in (os.getpid(), server_pid):
+            continue
+        used = cpu - before.processes.get(pid, (0.0, ""))[0]
+        if used >= 0.5:
+            others.append({"pid": pid, "cpu_s": round(used, 2), "command": cmd[:160]})
+    return {
+        "wall_s": after.at - before.at,
+        "capacity_s": (after.at - before.at) * (os.cpu_count() or 1),
+        "busy_s": busy,
+        "server_s": server,
+        "client_s": client,
+        "other_s": other,
+        "steal_s": delta(before.steal, after.steal),
+        "other_processes": sorted(others, key=lambda p: -p["cpu_s"]),
+    }
+
+
+def check_loopback(uri: str) -> str:
+    """``uri`` if it is a unix socket or a tcp address on this machine's loopback; ValueError otherwise."""
+    result = urlparse(uri)
+    if result.scheme == "unix":
+        if not result.path:
+            raise ValueError(f"{uri!r}: a unix URI needs a path")
+        return uri
+    if result.scheme != "tcp" or not result.hostname or result.port is None:
+        raise ValueError(f"{uri!r}: expected tcp://HOST:PORT or unix://PATH")
+    try:
+        infos = socket.getaddrinfo(result.hostname, result.port, type=socket.SOCK_STREAM)
+    except socket.gaierror as err:
+        raise ValueError(f"{uri!r}: cannot resolve {result.hostname!r}: {err}") from None
+    for info in infos:
+        if not ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback:
+            raise ValueError(f"{uri!r}: only loopback addresses are benchmarked, {result.hostname} is {info[4][0]}")
+    return uri
+
+
+def client_for(uri: str, timeout: float) -> AsyncClient:
+    result = urlparse(uri)
+    if result.scheme == "unix":
+        return AsyncUnixClient(result.path, connect_timeout=timeout)
+    return AsyncTcpClient(result.hostname, result.port, connect_timeout=timeout)
+
+
+def _die_with_parent() -> None:
+    """In the server's child process: SIGTERM it when the benchmark dies, even by SIGKILL (Linux only)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class StartedServer:
+    process: subprocess.Popen
+    uri: str
+    command: list[str]
+    log_path: Path
+    log_file: object
+    keep_log: bool
+
+    def log_text(self) -> str:
+        with contextlib.suppress(OSError):
+            return self.log_path.read_text(errors="replace")
+        return ""
+
+    def stop(self, grace: float) -> int | None:
+        """SIGTERM, then SIGKILL after ``grace`` seconds; the exit status."""
+        process = self.process
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(grace)
+            except subprocess.TimeoutExpired:
+                print(f"Server did not stop within {grace:.0f} s of SIGTERM; killing it", file=sys.stderr)
+                process.kill()
+                process.wait(10)
+        with contextlib.suppress(Exception):
+            self.log_file.close()
+        if not self.keep_log:
+            with contextlib.suppress(OSError):
+                self.log_path.unlink()
+        return process.returncode
+
+
+def server_command(args: argparse.Namespace, uri: str) -> list[str]:
+    command = [
+        sys.executable, "-m", "wyoming_kokoro", "--uri", uri, "--provider", args.provider,
+        "--intra-op-threads", str(args.intra_op_threads), "--parallel-inferences", str(args.parallel_inferences),
+    ]
+    if args.queue_size is not None:
+        command += ["--queue-size", str(args.queue_size)]
+    if args.samples_per_chunk is not None:
+        command += ["--samples-per-chunk", str(args.samples_per_chunk)]
+    return command
+
+
+def start_server(args: argparse.Namespace, tries: int = 3) -> StartedServer:
+    """Start the server on a free loopback port; another port if the one picked was taken meanwhile."""
+    for attempt in range(tries):
+        uri = f"tcp://127.0.0.1:{free_port()}"
+        command = server_command(args, uri)
+        if args.server_log:
+            log_path, keep = Path(args.server_log), True
+        else:
+            fd, name = tempfile.mkstemp(prefix="bench-server-", suffix=".log")
+            os.close(fd)
+            log_path, keep = Path(name), False
+        log_file = open(log_path, "w")  # noqa: SIM115 (closed by StartedServer.stop)
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        server = StartedServer(process, uri, command, log_path, log_file, keep)
+        try:
+            asyncio.run(wait_ready(server, args.startup_timeout))
+            return server
+        except BaseException as err:
+            log = server.log_text()
+            server.stop(args.stop_timeout)
+            if isinstance(err, RuntimeError) and "address already in use" in log.lower() and attempt + 1 < tries:
+                print(f"Port of {uri} was taken meanwhile; trying another", file=sys.stderr)
+                continue
+            if log:
+                print("Server log (last 40 lines):\n" + "\n".join(log.splitlines()[-40:]), file=sys.stderr)
+            raise
+    raise RuntimeError("could not start the server")
+
+
+async def describe(uri: str, timeout: float) -> Info:
+    async def ask() -> Info:
+        async with client_for(uri, timeout) as client:
+            await client.write_event(Describe().event())
+            while True:
+                event = await client.read_event()
+                if event is None:
+                    raise ConnectionError("the server closed the connection before answering describe")
+                if Info.is_type(event.type):
+                    return Info.from_event(event)
+
+    return await asyncio.wait_for(ask(), timeout)
+
+
+async def wait_ready(server: StartedServer, timeout: float) -> Info:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {server.process.returncode} while starting")
+        try:
+            return await describe(server.uri, 2.0)
+        except (OSError, asyncio.TimeoutError, ConnectionError):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server did not answer describe within {timeout:.0f} s") from None
+            await asyncio.sleep(0.2)
+
+
+# -- one request ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    mode: str
+    client: int
+    index: int  # the request's number within its client
+    reply: int  # index into REPLIES
+    chars: int
+    started_s: float = 0.0  # since the scenario's start
+    connect_ms: float | None = None
+    ttfa_ms: float | None = None
+    ttfa_after_sentence_ms: float | None = None  # streamed: first audio after the first sentence was complete
+    sentence_sent_ms: float | None = None  # streamed: when the first sentence was complete on the wire
+    text_sent_ms: float | None = None  # streamed: when synthesize-stop was written
+    total_ms: float | None = None
+    audio_s: float = 0.0
+    rtf: float | None = None
+    chunks: int = 0
+    audio_starts: int = 0
+    gaps_ms: list[float] = field(default_factory=list)  # every stall of the simulated player, in order
+    error: str | None = None
+    arrivals: list[list[float]] = field(default_factory=list)  # [arrival ms, audio ms] per chunk
+
+    def gaps_over(self, threshold_ms: float) -> list[float]:
+        return [g for g in self.gaps_ms if g > threshold_ms]
+
+
+def playback_gaps(arrivals: list[tuple[float, float]]) -> list[float]:
+    """Stalls (s) of a player that starts playing at the first chunk's arrival and plays in real time:
+    a chunk that arrives after the audio before it has finished playing leaves a gap."""
+    gaps: list[float] = []
+    play_end: float | None = None
+    for arrived, seconds in arrivals:
+        if play_end is None or arrived <= play_end:
+            play_end = (arrived if play_end is None else play_end) + seconds
+        else:
+            gaps.append(arrived - play_end)
+            play_end = arrived + seconds
+    return gaps
+
+
+def tokens_of(text: str, size: int) -> list[str]:
+    """The text in deltas of ``size`` characters, cut anywhere (inside words and numbers too), as an LLM's
+    tokens may be."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def first_sentence_known_at(text: str) -> int:
+    """How many characters of ``text`` a client must have sent before its first sentence is certainly complete:
+    its end mark and the character after it; the whole text when it is one sentence (then the server knows
+    only at synthesize-stop)."""
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return len(text) + 1  # past the end: only synthesize-stop completes it
+    end = text.find(sentences[0]) + len(sentences[0])
+    return end + 1
+
+
+async def one_request(
+    uri: str, mode: str, text: str, voice: str | None, result: Result, args: argparse.Namespace
+) -> None:
+    """Run one request, filling ``result`` as it goes (so a timeout keeps what was measured)."""
+    synth_voice = SynthesizeVoice(name=voice) if voice else None
+    arrivals: list[tuple[float, float]] = []
+    t_connect = time.perf_counter()
+    client = client_for(uri, args.request_timeout)
+    await client.connect()
+    try:
+        t0 = time.perf_counter()
+        result.connect_ms = 1000 * (t0 - t_connect)
+        sender: asyncio.Task | None = None
+        sentence_sent: list[float] = []
+
+        if mode == "one-shot":
+            await client.write_event(Synthesize(text=text, voice=synth_voice).event())
+        else:
+            await client.write_event(SynthesizeStart(voice=synth_voice).event())
+
+            async def send_text() -> None:
+                known_at = first_sentence_known_at(text)
+                sent = 0
+                loop = asyncio.get_running_loop()
+                start = loop.time()
+                for k, token in enumerate(tokens_of(text, args.token_chars)):
+                    delay = start + k * args.delta_interval - loop.time()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    await client.write_event(SynthesizeChunk(text=token).event())
+                    sent += len(token)
+                    if sent >= known_at and not sentence_sent:
+                        sentence_sent.append(time.perf_counter())
+                await client.write_event(Synthesize(text=text, voice=synth_voice).event())
+                await client.write_event(SynthesizeStop().event())
+                now = time.perf_counter()
+                result.text_sent_ms = 1000 * (now - t0)
+                if not sentence_sent:
+                    sentence_sent.append(now)
+                result.sentence_sent_ms = 1000 * (sentence_sent[0] - t0)
+
+            sender = asyncio.create_task(send_text())
+
+        try:
+            while True:
+                event = await client.read_event()
+                now = time.perf_counter()
+                if event is None:
+                    result.error = "connection closed by the server"
+                    break
+                if AudioChunk.is_type(event.type):
+                    chunk = AudioChunk.from_event(event)
+                    seconds = len(chunk.audio) / (chunk.rate * chunk.width * chunk.channels)
+                    if result.ttfa_ms is None:
+                        result.ttfa_ms = 1000 * (now - t0)
+                    arrivals.append((now, seconds))
+                    result.audio_s += seconds
+                    result.chunks += 1
+                elif event.type == "audio-start":
+                    result.audio_starts += 1
+                elif Error.is_type(event.type):
+                    err = Error.from_event(event)
+                    result.error = f"error event {err.code}: {err.text}"
+                    break
+                elif mode == "one-shot" and event.type == "audio-stop":
+                    result.total_ms = 1000 * (now - t0)
+                    break
+                elif mode == "streamed" and event.type == "synthesize-stopped":
+                    result.total_ms = 1000 * (now - t0)
+                    break
+            if sender is not None:
+                if result.error is None:
+                    await sender  # it is done: synthesize-stopped comes after synthesize-stop
+                else:
+                    sender.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await sender
+        finally:
+            if sender is not None and not sender.done():
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sender
+            result.arrivals = [[round(1000 * (a - t0), 2), round(1000 * s, 3)] for a, s in arrivals]
+            result.gaps_ms = [round(1000 * g, 2) for g in playback_gaps(arrivals)]
+            if mode == "streamed" and sentence_sent and result.ttfa_ms is not None:
+                result.ttfa_after_sentence_ms = result.ttfa_ms - 1000 * (sentence_sent[0] - t0)
+            if result.total_ms is not None and result.audio_s:
+                result.rtf = result.total_ms / 1000 / result.audio_s
+    finally:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(client.disconnect(), 5)
+
+
+# -- scenarios ------------------------------------------------------------------------------------------------
+
+
+async def run_scenario(uri: str, mode: str, clients: int, args: argparse.Namespace) -> tuple[list[Result], float]:
+    go = asyncio.Event()
+    results: list[Result] = []
+    started = 0.0
+
+    async def client(c: int) -> None:
+        await go.wait()
+        for r in range(args.requests):
+            reply = (c + r * clients) % len(REPLIES)
+            result = Result(mode, c, r, reply, len(REPLIES[reply]), started_s=time.perf_counter() - started)
+            results.append(result)
+            try:
+                await asyncio.wait_for(one_request(uri, mode, REPLIES[reply], args.voice, result, args),
+                                       args.request_timeout)
+            except asyncio.TimeoutError:
+                result.error = f"timeout after {args.request_timeout:.0f} s"
+            except Exception as err:  # noqa: BLE001 (a failed request is counted, never fatal)
+                result.error = f"{type(err).__name__}: {err}"
+
+    tasks = [asyncio.create_task(client(c)) for c in range(clients)]
+    await asyncio.sleep(0)  # every client is waiting at the start line
+    started = time.perf_counter()
+    go.set()
+    await asyncio.gather(*tasks)
+    return results, time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default), or None without values."""
+    values = sorted(values)
+    if not values:
+        return None
+    pos = (len(values) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (pos - lo)
+
+
+def summarize(mode: str, clients: int, results: list[Result], wall_s: float, threshold_ms: float) -> dict:
+    ok = [r for r in results if r.error is None]
+    ttfa = [r.ttfa_ms for r in ok if r.ttfa_ms is not None]
+    after = [r.ttfa_after_sentence_ms for r in ok if r.ttfa_after_sentence_ms is not None]
+    total = [r.total_ms for r in ok if r.total_ms is not None]
+    rtf = [r.rtf for r in ok if r.rtf is not None]
+    gaps = [g for r in results for g in r.gaps_over(threshold_ms)]
+    audio = sum(r.audio_s for r in results)
+    return {
+        "mode": mode,
+        "clients": clients,
+        "requests": len(results),
+        "errors": len(results) - len(ok),
+        "error_messages": sorted({r.error for r in results if r.error}),
+        "ttfa_p50_ms": percentile(ttfa, 50),
+        "ttfa_p95_ms": percentile(ttfa, 95),
+        "ttfa_max_ms": max(ttfa) if ttfa else None,
+        "ttfa_after_sentence_p50_ms": percentile(after, 50),
+        "ttfa_after_sentence_p95_ms": percentile(after, 95),
+        "total_p50_ms": percentile(total, 50),
+        "total_p95_ms": percentile(total, 95),
+        "rtf_p50": percentile(rtf, 50),
+        "requests_with_gaps": sum(1 for r in results if r.gaps_over(threshold_ms)),
+        "gaps": len(gaps),
+        "gap_total_ms": sum(gaps),
+        "gap_max_ms": max(gaps) if gaps else 0.0,
+        "audio_s": audio,
+        "wall_s": wall_s,
+        "throughput_rtf": wall_s / audio if audio else None,  # wall time per second of audio, all clients
+    }
+
+
+def cpu_table(rows: list[dict]) -> str:
+    header = ["mode", "clients", "wall s", "server CPU s", "server CPU s per audio s", "client CPU s",
+              "other CPU s", "steal s", "machine busy %"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    for s in rows:
+        c = s["cpu"]
+        per_audio = c["server_s"] / s["audio_s"] if c["server_s"] is not None and s["audio_s"] else None
+        busy = 100 * c["busy_s"] / c["capacity_s"] if c["busy_s"] is not None and c["capacity_s"] else None
+        lines.append(
+            f"| {s['mode']} | {s['clients']} | {c['wall_s']:.1f} | {fmt(c['server_s'], '.1f')} | {fmt(per_audio, '.3f')} "
+            f"| {c['client_s']:.2f} | {fmt(c['other_s'], '.1f')} | {fmt(c['steal_s'], '.1f')} | {fmt(busy)} |"
+        )
+    return "\n".join(lines)
+
+
+def fmt(value: float | None, spec: str = ".0f") -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def table(rows: list[dict]) -> str:
+    header = [
+        "mode", "clients", "requests", "errors", "TTFA p50 ms", "TTFA p95 ms", "TTFA after 1st sentence p50 / p95 ms",
+        "total p50 ms", "total p95 ms", "client RTF p50", "gaps: requests / total ms / max ms", "audio s / wall s",
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    for s in rows:
+        after = (
+            f"{fmt(s['ttfa_after_sentence_p50_ms'])} / {fmt(s['ttfa_after_sentence_p95_ms'])}"
+            if s["mode"] == "streamed" else "–"
+        )
+        lines.append(
+            f"| {s['mode']} | {s['clients']} | {s['requests']} | {s['errors']} | {fmt(s['ttfa_p50_ms'])} "
+            f"| {fmt(s['ttfa_p95_ms'])} | {after} | {fmt(s['total_p50_ms'])} | {fmt(s['total_p95_ms'])} "
+            f"| {fmt(s['rtf_p50'], '.3f')} | {s['requests_with_gaps']} / {s['gap_total_ms']:.0f} / "
+            f"{s['gap_max_ms']:.0f} | {s['audio_s']:.1f} / {s['wall_s']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+async def bench(uri: str, args: argparse.Namespace, server_pid: int | None) -> list[tuple[dict, list[Result]]]:
+    if not args.no_warmup:
+        # Every reply once, untimed, so that the G2P of each is cached for every scenario alike.
+        for i, text in enumerate(REPLIES):
+            warm = Result("warm-up", 0, i, i, len(text))
+            await asyncio.wait_for(one_request(uri, "one-shot", text, args.voice, warm, args), args.request_timeout)
+            if warm.error:
+                raise RuntimeError(f"warm-up request failed: {warm.error}")
+    out = []
+    for mode in args.modes:
+        for clients in args.concurrency:
+            before = CpuSnapshot.take(server_pid)
+            results, wall = await run_scenario(uri, mode, clients, args)
+            cpu = cpu_between(before, CpuSnapshot.take(server_pid), server_pid)
+            summary = summarize(mode, clients, results, wall, args.gap_threshold_ms)
+            summary["cpu"] = cpu
+            out.append((summary, results))
+            print(
+                f"- {mode}, {clients} client(s): {summary['requests']} requests, {summary['errors']} errors, "
+                f"TTFA p50 {fmt(summary['ttfa_p50_ms'])} ms, {wall:.1f} s",
+                file=sys.stderr, flush=True,
+            )
+            await asyncio.sleep(args.pause)
+    return out
+
+
+def _levels(value: str) -> list[int]:
+    try:
+        levels = [int(x) for x in value.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,4,16, got {value!r}") from None
+    if not levels or min(levels) < 1:
+        raise argparse.ArgumentTypeError(f"concurrency levels must be 1 or more, got {value!r}")
+    return levels
+
+
+def _modes(value: str) -> list[str]:
+    modes = [x.strip() for x in value.split(",") if x.strip()]
+    bad = [m for m in modes if m not in MODES]
+    if not modes or bad:
+        raise argparse.ArgumentTypeError(f"modes are {', '.join(MODES)}; got {value!r}")
+    return modes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--uri", help="benchmark this running server (loopback tcp:// or unix://) instead of starting one")
+    parser.add_argument("--concurrency", type=_levels, default=[1, 4, 16], help="clients at once, per scenario (default 1,4,16)")
+    parser.add_argument("--modes", type=_modes, default=list(MODES), help="one-shot, streamed or both (default both)")
+    parser.add_argument("--requests", type=int, default=2, help="requests per client, one after the other (default 2)")
+    parser.add_argument("--delta-interval", type=float, default=0.025, help="seconds between streamed deltas (default 0.025)")
+    parser.add_argument("--token-chars", type=int, default=4, help="characters per streamed delta (default 4)")
+    parser.add_argument("--voice", help="voice named in every request (default: none, the server's default)")
+    parser.add_argument("--gap-threshold-ms", type=float, default=10.0, help="playback gaps counted above this (default 10)")
+    parser.add_argument("--request-timeout", type=float, default=120.0, help="seconds one request may take (default 120)")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between scenarios (default 1)")
+    parser.add_argument("--no-warmup", action="store_true", help="skip sending every reply once before measuring")
+    parser.add_argument("--json", type=Path, help="write all numbers, per request and per chunk, as JSON to this file")
+    group = parser.add_argument_group("the server started (ignored with --uri)")
+    group.add_argument("--parallel-inferences", type=int, default=1, help="(default 1)")
+    group.add_argument("--intra-op-threads", type=int, default=2, help="(default 2)")
+    group.add_argument("--provider", default="cpu", help="(default cpu)")
+    group.add_argument("--queue-size", type=int, help="(default: the server's)")
+    group.add_argument("--samples-per-chunk", type=int, help="(default: the server's)")
+    group.add_argument("--startup-timeout", type=float, default=120.0, help="seconds to wait for describe (default 120)")
+    group.add_argument("--stop-timeout", type=float, default=20.0, help="seconds after SIGTERM before SIGKILL (default 20)")
+    group.add_argument("--server-log", type=Path, help="keep the server's log in this file")
+    args = parser.parse_args()
+    if args.requests < 1 or args.token_chars < 1 or args.delta_interval < 0 or args.request_timeout <= 0:
+        parser.error("--requests and --token-chars must be 1 or more, --delta-interval 0 or more, --request-timeout > 0")
+    if args.uri:
+        try:
+            check_loopback(args.uri)
+        except ValueError as err:
+            parser.error(str(err))
+
+    # SIGTERM to the benchmark: unwind, so the server it started is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    load_before = loadavg()
+    bench_started = time.perf_counter()
+    server: StartedServer | None = None
+    try:
+        if args.uri:
+            uri = args.uri
+            info = asyncio.run(describe(uri, 10.0))
+            flags = "(external server: flags unknown)"
+        else:
+            started = time.perf_counter()
+            server = start_server(args)
+            uri = server.uri
+            info = asyncio.run(describe(uri, 10.0))
+            flags = " ".join(server.command[3:])
+            ready_s = time.perf_counter() - started
+        program = info.tts[0] if info.tts else None
+        facts = {
+            "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+            "command": " ".join(["python", "bench/bench_server.py", *sys.argv[1:]]),
+            "cpu_model": cpu_model(),
+            "cpu_count": os.cpu_count(),
+            "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+            "onnxruntime": version("onnxruntime"),
+            "wyoming": version("wyoming"),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "server": f"{program.name} {program.version}" if program else None,
+            "server_flags": flags,
+            "server_ready_s": round(ready_s, 2) if server else None,
+            "uri": uri,
+            "modes": args.modes,
+            "concurrency": args.concurrency,
+            "requests_per_client": args.requests,
+            "delta_interval_s": args.delta_interval,
+            "token_chars": args.token_chars,
+            "gap_threshold_ms": args.gap_threshold_ms,
+            "voice": args.voice or "(server default)",
+            "replies": len(REPLIES),
+            "loadavg_before": load_before,
+        }
+        if server:
+            loaded = re.search(r"Loaded the model in ([\d.]+) s \(([^)]*)\)", server.log_text())
+            if loaded:
+                facts["server_providers"] = loaded.group(2)
+        print("## Machine\n")
+        for key, value in facts.items():
+            print(f"- {key}: {value}")
+        print(flush=True)
+
+        scenarios = asyncio.run(bench(uri, args, server.process.pid if server else None))
+        facts["loadavg_after"] = loadavg()
+        facts["bench_s"] = round(time.perf_counter() - bench_started, 1)
+        summaries = [s for s, _ in scenarios]
+
+        print(f"## Results ({args.requests} requests per client, gaps over {args.gap_threshold_ms:g} ms)\n")
+        print(table(summaries))
+        print(f"\nCPU during each scenario ({os.cpu_count()} cores; other = busy - server - this client):\n")
+        print(cpu_table(summaries))
+        print(f"\nLoad average {load_before} -> {facts['loadavg_after']}; {facts['bench_s']:.0f} s in all")
+        for s in summaries:
+            c = s["cpu"]
+            if c["other_s"] is not None and c["capacity_s"] and c["other_s"] > 0.05 * c["capacity_s"]:
+                names = ", ".join(f"{p['command'][:60]} ({p['cpu_s']:.1f} s)" for p in c["other_processes"][:3])
+                print(
+                    f"Warning: other processes used {c['other_s']:.1f} CPU-s ({100 * c['other_s'] / c['capacity_s']:.0f} % "
+                    f"of the machine) during {s['mode']} × {s['clients']}: timings are distorted"
+                    + (f" ({names})" if names else " (processes that came and went)")
+                )
+        for s in summaries:
+            if s["error_messages"]:
+                print(f"Errors in {s['mode']} × {s['clients']}: {'; '.join(s['error_messages'])}")
+        if server:
+            log = server.log_text()
+            problems = [line for line in log.splitlines() if " WARNING " in line or " ERROR " in line or "Traceback" in line]
+            facts["server_log_problems"] = problems
+            if problems:
+                print(f"\nServer log: {len(problems)} warning/error line(s), e.g. {problems[0]}")
+
+        if args.json:
+            args.json.write_text(json.dumps({
+                "machine": facts,
+                "replies": REPLIES,
+                "scenarios": [{"summary": s, "requests": [asdict(r) for r in results]} for s, results in scenarios],
+            }, indent=1) + "\n")
+            print(f"\nWrote {args.json}")
+        return 1 if any(s["errors"] for s in summaries) else 0
+    finally:
+        if server is not None:
+            status = server.stop(args.stop_timeout)
+            if status not in (0, None):
+                print(f"Server exited with status {status}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
