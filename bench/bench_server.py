@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import importlib.metadata
 import ipaddress
 import json
@@ -78,6 +79,9 @@ REPLIES: list[str] = [
 ]
 
 MODES = ("one-shot", "streamed")
+
+#: A server log line that reports a problem (console or plain logging format).
+PROBLEM = re.compile(r"\[(warning|error|critical)\s*\]| (WARNING|ERROR|CRITICAL) |Traceback", re.IGNORECASE)
 
 
 # -- machine and server ---------------------------------------------------------------------------------------
@@ -253,7 +257,47 @@ def server_command(args: argparse.Namespace, uri: str) -> list[str]:
         command += ["--queue-size", str(args.queue_size)]
     if args.samples_per_chunk is not None:
         command += ["--samples-per-chunk", str(args.samples_per_chunk)]
+    # The replies repeat across requests: with the server's audio cache on, every request after the first of a
+    # reply would be served from memory and nothing would be synthesized. Off unless asked for.
+    command += ["--cache-size", str(args.audio_cache_mb)]
     return command
+
+
+def server_env() -> tuple[dict[str, str], list[str]]:
+    """This environment less the server's WYOMING_KOKORO_* settings (they would override the defaults), and
+    the names of those left out."""
+    dropped = sorted(k for k in os.environ if k.startswith("WYOMING_KOKORO_"))
+    return {k: v for k, v in os.environ.items() if k not in dropped}, dropped
+
+
+def effective_config(command: list[str]) -> str | None:
+    """The server's settings for ``command`` and where each came from (``--print-config``), or None."""
+    try:
+        done = subprocess.run(
+            [*command, "--print-config"], cwd=ROOT, env=server_env()[0], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def git_state() -> dict | None:
+    """The commit the server's code is at and the files changed since, so that numbers can be tied to code."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "wyoming_kokoro"], cwd=ROOT,
+                                 capture_output=True, text=True, timeout=10).stdout.splitlines()
+        diff = subprocess.run(["git", "diff", "HEAD", "--", "wyoming_kokoro"], cwd=ROOT, capture_output=True,
+                              timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {
+        "commit": commit or None,
+        "changed": [line[3:] for line in changed],
+        # tells two runs on the same uncommitted changes from runs on different ones
+        "diff_sha256": hashlib.sha256(diff).hexdigest()[:12] if diff else None,
+    }
 
 
 def start_server(args: argparse.Namespace, tries: int = 3) -> StartedServer:
@@ -269,7 +313,7 @@ def start_server(args: argparse.Namespace, tries: int = 3) -> StartedServer:
             log_path, keep = Path(name), False
         log_file = open(log_path, "w")  # noqa: SIM115 (closed by StartedServer.stop)
         process = subprocess.Popen(
-            command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env=server_env()[0], stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
         )
         server = StartedServer(process, uri, command, log_path, log_file, keep)
@@ -486,7 +530,7 @@ async def run_scenario(uri: str, mode: str, clients: int, args: argparse.Namespa
                 await asyncio.wait_for(one_request(uri, mode, REPLIES[reply], args.voice, result, args),
                                        args.request_timeout)
             except asyncio.TimeoutError:
-                result.error = f"timeout after {args.request_timeout:.0f} s"
+                result.error = f"timeout after {args.request_timeout:g} s"
             except Exception as err:  # noqa: BLE001 (a failed request is counted, never fatal)
                 result.error = f"{type(err).__name__}: {err}"
 
@@ -644,6 +688,11 @@ def main() -> int:
     group.add_argument("--provider", default="cpu", help="(default cpu)")
     group.add_argument("--queue-size", type=int, help="(default: the server's)")
     group.add_argument("--samples-per-chunk", type=int, help="(default: the server's)")
+    group.add_argument(
+        "--audio-cache-mb", type=int, default=0,
+        help="the server's --cache-size: megabytes of audio it may serve again without synthesizing (default 0: "
+        "off, since the benchmark's replies repeat); give a server started elsewhere --cache-size 0 too",
+    )
     group.add_argument("--startup-timeout", type=float, default=120.0, help="seconds to wait for describe (default 120)")
     group.add_argument("--stop-timeout", type=float, default=20.0, help="seconds after SIGTERM before SIGKILL (default 20)")
     group.add_argument("--server-log", type=Path, help="keep the server's log in this file")
@@ -665,7 +714,11 @@ def main() -> int:
     try:
         if args.uri:
             uri = args.uri
-            info = asyncio.run(describe(uri, 10.0))
+            try:
+                info = asyncio.run(describe(uri, 10.0))
+            except (OSError, asyncio.TimeoutError, ConnectionError) as err:
+                print(f"error: no Wyoming server answers describe at {uri}: {err or type(err).__name__}", file=sys.stderr)
+                return 2
             flags = "(external server: flags unknown)"
         else:
             started = time.perf_counter()
@@ -687,6 +740,7 @@ def main() -> int:
             "platform": platform.platform(),
             "server": f"{program.name} {program.version}" if program else None,
             "server_flags": flags,
+            "server_code": git_state(),
             "server_ready_s": round(ready_s, 2) if server else None,
             "uri": uri,
             "modes": args.modes,
@@ -700,12 +754,15 @@ def main() -> int:
             "loadavg_before": load_before,
         }
         if server:
+            facts["server_env_dropped"] = server_env()[1]
+            facts["server_config"] = effective_config(server.command)  # in the JSON only
             loaded = re.search(r"Loaded the model in ([\d.]+) s \(([^)]*)\)", server.log_text())
             if loaded:
                 facts["server_providers"] = loaded.group(2)
         print("## Machine\n")
         for key, value in facts.items():
-            print(f"- {key}: {value}")
+            if key != "server_config":
+                print(f"- {key}: {value}")
         print(flush=True)
 
         scenarios = asyncio.run(bench(uri, args, server.process.pid if server else None))
@@ -732,7 +789,11 @@ def main() -> int:
                 print(f"Errors in {s['mode']} × {s['clients']}: {'; '.join(s['error_messages'])}")
         if server:
             log = server.log_text()
-            problems = [line for line in log.splitlines() if " WARNING " in line or " ERROR " in line or "Traceback" in line]
+            problems = [line for line in log.splitlines() if PROBLEM.search(line)]
+            hits = sum(int(n) for n in re.findall(r"audio_cache_hits=(\d+)", log))
+            facts["server_audio_cache_hits"] = hits
+            if hits:
+                print(f"\nWarning: the server served {hits} pieces from its audio cache: those were not synthesized")
             facts["server_log_problems"] = problems
             if problems:
                 print(f"\nServer log: {len(problems)} warning/error line(s), e.g. {problems[0]}")

@@ -136,3 +136,33 @@ def test_a_consumer_that_stops_early_stops_the_remaining_work(synthesizer):
     asyncio.run(main())
     assert len(requested) <= 3  # the first, the one synthesized ahead, and at most one being picked up
     assert time.perf_counter() - started < 10
+
+
+def test_a_piece_too_long_for_the_audio_before_it_is_cut_at_its_clauses(synthesizer):
+    pipeline = Pipeline(synthesizer, Scheduler(parallel=1), rtf=0.5)
+    language = synthesizer.voices.resolve("af_heart").language
+    long = "The heating is on in the living room, the bedroom windows are closed, and the front door is locked."
+    # Estimated inference: 0.5 x 0.065 s a character. 0.5 s of budget: the first clause (37 characters) goes alone;
+    # 2.5 s: the first two clauses (70 characters, 2.3 s).
+    assert pipeline.fit(long, language, 1.0, 0.5) == (
+        "The heating is on in the living room,", "the bedroom windows are closed, and the front door is locked."
+    )
+    assert pipeline.fit(long, language, 1.0, 2.5)[0] == "The heating is on in the living room, the bedroom windows are closed,"
+    assert pipeline.fit(long, language, 1.0, 10.0) == (long, "")
+    assert pipeline.fit("Lights on, now.", language, 1.0, 0.0) == ("Lights on, now.", "")  # nothing to cut
+
+
+def test_fitting_keeps_every_word_in_order(synthesizer):
+    voice = synthesizer.voices.resolve("af_heart")
+    texts = ["Sure.", "The heating is on in the living room, the bedroom windows are closed, and the door is locked."]
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), rtf=2.0)  # a slow machine: cut what can be cut
+        out = [p async for p in pipeline.run(iterate(texts), voice, voice.language, 1.0, RequestStats(), fit=True)]
+        pipeline.scheduler.shutdown()
+        return out
+
+    out = asyncio.run(main())
+    assert " ".join(p.text for p in out) == " ".join(texts)
+    assert len(out) >= 3 and out[0].text == "Sure."
+    assert len(out[-1].pcm) == 2 * len(out[-1].speech.audio)  # only the very last piece has no pause after it

@@ -11,6 +11,7 @@ from wyoming_kokoro.text.segment import (
     SentenceStream,
     pieces,
     speakable,
+    split_clauses,
     split_first_clause,
     split_sentences,
 )
@@ -72,9 +73,21 @@ def test_a_long_first_sentence_starts_with_its_first_clause():
     ]
     # Short sentences and later sentences are never cut; a comma inside a number is no clause mark.
     assert pieces("Sure, I can do that. " + long) == ["Sure, I can do that.", long]
-    assert split_first_clause("The total is 3,000,000 dollars and 25 cents for the whole of the year 2025 in all") is None
+    total = "The total is 3,000,000 dollars and 25 cents for the whole of the year 2025 in all"
+    assert split_first_clause(total) == ("The total is 3,000,000 dollars", "and 25 cents for the whole of the year 2025 in all")
+    assert split_first_clause(total, language="fr") is None  # conjunctions are English only
     # A clause mark too close to either end leaves the sentence whole.
     assert split_first_clause("Okay, " + "the lights in every room of the house are now switched off for the night.") is None
+
+
+def test_without_a_clause_mark_an_english_sentence_is_cut_before_a_conjunction():
+    sentence = "The living room lights are on and the thermostat is set to 21.5 degrees."
+    assert pieces(sentence) == ["The living room lights are on", "and the thermostat is set to 21.5 degrees."]
+    # Marks come first: "and" joins words as often as clauses.
+    assert split_clauses("In the hall and the kitchen, the lights are on, but the heating is off.") == [
+        "In the hall and the kitchen,", "the lights are on,", "but the heating is off.",
+    ]
+    assert split_clauses("Lights on.") == ["Lights on."]
 
 
 def test_first_clause_in_chinese():

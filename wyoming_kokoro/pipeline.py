@@ -26,6 +26,7 @@ from .engine.audio import SAMPLE_RATE, silence, to_pcm16
 from .engine.voices import Voice
 from .g2p import G2PStats
 from .languages import Language
+from .text.segment import split_clauses
 from .tts import Speech, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ T = TypeVar("T")
 PAUSE_AFTER = {".": 0.3, "!": 0.3, "?": 0.3, "…": 0.35, "。": 0.3, "！": 0.3, "？": 0.3, "।": 0.3,
                ",": 0.12, "，": 0.12, "、": 0.1, ";": 0.18, ":": 0.18, "；": 0.18, "：": 0.18}
 DEFAULT_PAUSE = 0.25
+WORD_PAUSE = 0.05
+#: Seconds of speech per character of text at speed 1, to guess how long a piece will take before synthesizing it.
+SECONDS_PER_CHARACTER = 0.065
 
 
 class QueueFull(RuntimeError):
@@ -170,12 +174,16 @@ class Pipeline:
     scheduler: Scheduler
     lookahead: int = 2  # pieces a request may synthesize ahead of what it has sent
     cache: AudioCache | None = None
+    #: Inference seconds per audio second, measured as pieces are synthesized (a moving average).
+    rtf: float = 0.5
 
     def synthesize_piece(
         self, text: str, voice: Voice, language: Language, speed: float, last: bool, cache_key: str | None = None
     ) -> PieceAudio:
         """Blocking: the audio of one piece, with the pause that follows it unless it is the last."""
         speech = self.synthesizer.synthesize(text, voice, speed=speed, language=language)
+        if speech.seconds > 0.5:
+            self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
         pcm = speech.audio.astype("<i2").tobytes()
         if cache_key is not None and self.cache is not None and pcm:
             self.cache.put(cache_key, pcm)
@@ -185,7 +193,9 @@ class Pipeline:
     def _with_pause(pcm: bytes, text: str, speed: float, last: bool) -> bytes:
         if last or not pcm:
             return pcm
-        pause = PAUSE_AFTER.get(text.rstrip("\"'”’»)]}」』）")[-1:], DEFAULT_PAUSE) / speed
+        end = text.rstrip("\"'”’»)]}」』）")[-1:]
+        # A piece cut before a conjunction ends in a word: only a breath follows it.
+        pause = (WORD_PAUSE if end.isalnum() else PAUSE_AFTER.get(end, DEFAULT_PAUSE)) / speed
         return pcm + to_pcm16(silence(pause)).astype("<i2").tobytes()
 
     async def cached_piece(
@@ -212,11 +222,13 @@ class Pipeline:
         language: Language,
         speed: float,
         stats: RequestStats,
+        fit: bool = False,
     ) -> AsyncIterator[PieceAudio]:
         """The audio of ``pieces`` ((text, is_last) pairs, which may arrive over time), in order, synthesized
-        up to ``lookahead`` pieces ahead of the consumer."""
+        up to ``lookahead`` pieces ahead of the consumer. With ``fit``, a piece that would take longer to
+        synthesize than the audio before it lasts is cut at its clauses, so that playback does not stall."""
         ready: asyncio.Queue[PieceAudio | BaseException | None] = asyncio.Queue(self.lookahead)
-        producer = asyncio.create_task(self._produce(pieces, voice, language, speed, stats, ready))
+        producer = asyncio.create_task(self._produce(pieces, voice, language, speed, stats, ready, fit))
         try:
             while True:
                 item = await ready.get()
@@ -233,11 +245,44 @@ class Pipeline:
                 except (asyncio.CancelledError, Exception):
                     pass
 
-    async def _produce(self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue) -> None:
+    def fit(self, text: str, language: Language, speed: float, budget: float) -> tuple[str, str]:
+        """(what to synthesize now, what to leave for later) of ``text``, cut at clauses so that the first part's
+        estimated inference time fits ``budget`` seconds (at least one clause is taken; "" is left when it all
+        fits or cannot be cut)."""
+        def cost(part: str) -> float:
+            return self.rtf * len(part) * SECONDS_PER_CHARACTER / speed
+
+        if cost(text) <= budget:
+            return text, ""
+        clauses = split_clauses(text, language.code)
+        taken = 1
+        while taken < len(clauses) and cost(" ".join(clauses[: taken + 1])) <= budget:
+            taken += 1
+        return " ".join(clauses[:taken]), " ".join(clauses[taken:])
+
+    async def _produce(
+        self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue, fit: bool = False
+    ) -> None:
         planned_audio = 0.0  # audio seconds of the pieces before the next one
+        inference_after_first = 0.0  # inference seconds of the pieces after the first
         first_audio_at: float | None = None
+        left: list[tuple[str, bool]] = []  # the rest of a piece that was cut to fit
+
+        async def texts():
+            async for item in pieces:
+                yield item
+                while left:
+                    yield left.pop()
+
         try:
-            async for text, last in pieces:
+            async for text, last in texts():
+                # Cutting helps only when this request has the model to itself: when others wait too, smaller
+                # pieces cost more inferences for the same audio (measured: worse at 16 clients).
+                if fit and first_audio_at is not None and self.scheduler.queue_depth == 0:
+                    text, rest = self.fit(text, language, speed, planned_audio - inference_after_first)
+                    if rest:
+                        left.append((rest, last))
+                        last = False
                 # When the listener will need this piece: now for the first; for the others, when the audio
                 # before them will have played (a moment already past makes the piece the most urgent).
                 deadline = time.perf_counter() if first_audio_at is None else first_audio_at + planned_audio
@@ -254,6 +299,8 @@ class Pipeline:
                     )
                 if first_audio_at is None:
                     first_audio_at = time.perf_counter()
+                else:
+                    inference_after_first += piece.speech.inference_seconds
                 planned_audio += piece.seconds
                 stats.add(piece)
                 await ready.put(piece)

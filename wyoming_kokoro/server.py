@@ -350,7 +350,7 @@ class KokoroHandler(AsyncEventHandler):
             texts = pieces(synthesize.text, language.code)
             await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
             audio_open = True
-            async for piece in self._audio(iterate(texts), voice, language, stats):
+            async for piece in self._audio(iterate(texts), voice, language, stats, fit=True):
                 await self._send_audio(piece.pcm, stats)
             await self._send(AudioStop().event())
             audio_open = False
@@ -395,8 +395,11 @@ class KokoroHandler(AsyncEventHandler):
         for i, sentence in enumerate(rest):
             yield sentence, i == len(rest) - 1
 
-    def _audio(self, texts: AsyncIterator[tuple[str, bool]], voice: Voice, language: Language, stats: RequestStats):
-        return self.server.pipeline.run(texts, voice, language, self.server.settings.speed, stats)
+    def _audio(
+        self, texts: AsyncIterator[tuple[str, bool]], voice: Voice, language: Language, stats: RequestStats,
+        fit: bool = False,
+    ):
+        return self.server.pipeline.run(texts, voice, language, self.server.settings.speed, stats, fit=fit)
 
     async def _send_audio(self, pcm: bytes, stats: RequestStats) -> None:
         if stats.first_audio_seconds is None:

@@ -33,6 +33,8 @@ _MIN_CLAUSE_CHARS = 8  # for scripts written without spaces (Chinese, Japanese)
 
 # A clause mark: a Latin one must be followed by a space ("3,000" is a number, not two clauses).
 _CLAUSE_MARK = re.compile(r"(?:[,;:](?=\s)|\s[—–-](?=\s)|[，、；：])")
+# A conjunction that starts a clause: the sentence may be cut just before it ("the lights are on | and ...").
+_CONJUNCTION = re.compile(r"(?<=\w)\s+(?=(?:and|but|or|so|because|while|which|although|though|then)\s)", re.I)
 # Sentence ends that nothing can continue: a digit can follow "." (3.5) but not these.
 _FINAL_MARKS = "!?…。！？।"
 _CLOSERS = "\"'”’»)]}」』）"
@@ -65,16 +67,45 @@ def split_sentences(text: str, language: str = "en-us") -> list[str]:
     return sentences
 
 
-def split_first_clause(sentence: str, min_length: int = LONG_SENTENCE) -> tuple[str, str] | None:
-    """(first clause, rest) of a sentence longer than ``min_length`` characters, cut after its first clause
-    mark (comma, semicolon, colon, dash) that leaves a few words on both sides; None if there is no such mark."""
+def clause_cuts(sentence: str, language: str = "en-us") -> list[int]:
+    """Where ``sentence`` may be cut between clauses, leaving a few words on both sides: after its clause marks
+    (comma, semicolon, colon, dash); where it has none, in English, before a conjunction ("and", "but",
+    "because"...). Marks come first because "and" joins words as often as clauses ("the hall and the kitchen")."""
+    for pattern in (_CLAUSE_MARK, _CONJUNCTION if language.startswith("en") else None):
+        if pattern is None:
+            continue
+        ends = pattern is _CLAUSE_MARK
+        cuts = [
+            cut for cut in (match.end() if ends else match.start() for match in pattern.finditer(sentence))
+            if _long_enough(sentence[:cut].strip()) and _long_enough(sentence[cut:].strip())
+        ]
+        if cuts:
+            return cuts
+    return []
+
+
+def split_clauses(sentence: str, language: str = "en-us") -> list[str]:
+    """``sentence`` cut at every :func:`clause_cuts` position that leaves each part a few words."""
+    parts, start = [], 0
+    for cut in clause_cuts(sentence, language):
+        if _long_enough(sentence[start:cut].strip()) and _long_enough(sentence[cut:].strip()):
+            parts.append(sentence[start:cut].strip())
+            start = cut
+    parts.append(sentence[start:].strip())
+    return [part for part in parts if part]
+
+
+def split_first_clause(
+    sentence: str, min_length: int = LONG_SENTENCE, language: str = "en-us"
+) -> tuple[str, str] | None:
+    """(first clause, rest) of a sentence longer than ``min_length`` characters, cut at its first
+    :func:`clause_cuts` position; None if there is none."""
     if len(sentence) <= min_length:
         return None
-    for match in _CLAUSE_MARK.finditer(sentence):
-        head, rest = sentence[: match.end()].strip(), sentence[match.end():].strip()
-        if _long_enough(head) and _long_enough(rest):
-            return head, rest
-    return None
+    cuts = clause_cuts(sentence, language)
+    if not cuts:
+        return None
+    return sentence[: cuts[0]].strip(), sentence[cuts[0]:].strip()
 
 
 def _long_enough(clause: str) -> bool:
@@ -90,7 +121,7 @@ def pieces(text: str, language: str = "en-us", first_clause: bool = True) -> lis
     clause when it is long (so that the first audio is ready sooner)."""
     sentences = split_sentences(text, language)
     if first_clause and sentences:
-        cut = split_first_clause(sentences[0])
+        cut = split_first_clause(sentences[0], language=language)
         if cut:
             sentences[0:1] = list(cut)
     return sentences
@@ -127,7 +158,7 @@ class SentenceStream:
             self._consume(segment)
             self._add(out, segment.strip())
         if not out and self._emitted == 0 and self.first_clause:
-            cut = split_first_clause(self._buffer.strip())
+            cut = split_first_clause(self._buffer.strip(), language=self.language)
             if cut and not cut[1].endswith(tuple(_FINAL_MARKS + ".")):
                 # The first sentence is long and still coming: start with its first clause now.
                 self._consume(cut[0])
