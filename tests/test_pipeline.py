@@ -12,7 +12,7 @@ from wyoming_kokoro.engine.audio import SAMPLE_RATE
 from wyoming_kokoro.pipeline import Pipeline, QueueFull, RequestStats, Scheduler, chunk_pcm, iterate
 
 
-def test_jobs_run_in_worker_threads_earliest_deadline_first():
+def test_jobs_run_in_worker_threads_first_pieces_first_then_earliest_deadline():
     order: list[str] = []
     gate = threading.Event()
 
@@ -29,17 +29,24 @@ def test_jobs_run_in_worker_threads_earliest_deadline_first():
         scheduler = Scheduler(parallel=1, max_queue=8)
         blocker = asyncio.create_task(scheduler.run(0.0, job("blocker")))
         await asyncio.sleep(0.05)  # the blocker holds the only worker; the others queue up
-        late = asyncio.create_task(scheduler.run(30.0, job("tail of a long reply")))
-        early = asyncio.create_task(scheduler.run(10.0, job("first sentence of a new request")))
+        later = asyncio.create_task(scheduler.run(30.0, job("tail needed in 30 s")))
+        sooner = asyncio.create_task(scheduler.run(10.0, job("tail needed in 10 s")))
+        overdue = asyncio.create_task(scheduler.run(-5.0, job("tail overdue by 5 s")))
+        newcomer = asyncio.create_task(scheduler.run(20.0, job("first piece of a new request"), first=True))
+        newcomer2 = asyncio.create_task(scheduler.run(15.0, job("first piece of another new request"), first=True))
         await asyncio.sleep(0.05)
-        assert scheduler.queue_depth == 2 and scheduler.running == 1
+        assert scheduler.queue_depth == 5 and scheduler.running == 1
         gate.set()
-        names = await asyncio.gather(blocker, late, early)
+        names = await asyncio.gather(blocker, later, sooner, overdue, newcomer, newcomer2)
         scheduler.shutdown()
         return names
 
     names = asyncio.run(main())
-    assert order == ["blocker", "first sentence of a new request", "tail of a long reply"]
+    # First pieces before any tail, even one that is already late; earliest deadline first within each.
+    assert order == [
+        "blocker", "first piece of another new request", "first piece of a new request",
+        "tail overdue by 5 s", "tail needed in 10 s", "tail needed in 30 s",
+    ]
     assert all(name.startswith("kokoro-inference") for name in names)
 
 
@@ -93,27 +100,49 @@ def test_chunks_cover_the_audio_exactly():
     assert chunk_pcm(b"", 1024) == []
 
 
-def test_pieces_come_in_order_with_a_pause_between_and_none_after_the_last(synthesizer):
+def test_pieces_come_in_order_with_the_pause_in_front_of_the_next_and_none_after_the_last(synthesizer):
     voice = synthesizer.voices.resolve("af_heart")
 
     async def main():
         pipeline = Pipeline(synthesizer, Scheduler(parallel=1))
         stats = RequestStats()
-        texts = ["Good morning.", "The lights are on."]
+        # The second piece takes far less time to synthesize than the first one's audio lasts.
+        texts = ["Good morning, the heating is on and the kitchen lights are off.", "Okay?"]
         out = [piece async for piece in pipeline.run(iterate(texts), voice, voice.language, 1.0, stats)]
         pipeline.scheduler.shutdown()
         return out, stats
 
     out, stats = asyncio.run(main())
-    assert [p.text for p in out] == ["Good morning.", "The lights are on."]
-    first, last = out
-    # The first piece carries the pause after its full stop (0.3 s of exact zeros); the last one has none.
-    assert first.pcm.endswith(b"\0\0" * int(0.3 * SAMPLE_RATE))
-    assert len(first.pcm) == 2 * (len(first.speech.audio) + int(0.3 * SAMPLE_RATE))
-    assert len(last.pcm) == 2 * len(last.speech.audio)
-    assert stats.pieces == 2 and stats.characters == len("Good morning.The lights are on.")
-    assert stats.audio_seconds == pytest.approx((len(first.pcm) + len(last.pcm)) / 2 / SAMPLE_RATE)
+    assert [p.text for p in out] == ["Good morning, the heating is on and the kitchen lights are off.", "Okay?"]
+    first, second = out
+    # The first piece is speech only; the second starts with the pause after the full stop (0.3 s of exact zeros,
+    # the second piece is synthesized while the first plays, so none of it was spent waiting) and nothing follows
+    # its question mark: a pause is added only once more speech is known to follow.
+    assert len(first.pcm) == 2 * len(first.speech.audio)
+    assert second.pcm.startswith(b"\0\0" * int(0.3 * SAMPLE_RATE))
+    assert len(second.pcm) == 2 * (len(second.speech.audio) + int(0.3 * SAMPLE_RATE))
+    assert stats.pieces == 2 and stats.characters == sum(len(p.text) for p in out)
+    assert stats.audio_seconds == pytest.approx((len(first.pcm) + len(second.pcm)) / 2 / SAMPLE_RATE)
     assert 0 < stats.rtf < 5
+
+
+def test_a_pause_the_listener_already_waited_through_is_not_played_again(synthesizer):
+    voice = synthesizer.voices.resolve("af_heart")
+
+    async def texts():
+        yield "Okay."
+        await asyncio.sleep(2.5)  # the next sentence comes long after "Okay." has played (an LLM thinking)
+        yield "Done."
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1))
+        out = [piece async for piece in pipeline.run(texts(), voice, voice.language, 1.0, RequestStats())]
+        pipeline.scheduler.shutdown()
+        return out
+
+    first, second = asyncio.run(main())
+    assert first.seconds < 2.0  # so the listener waited well over 0.3 s for "Done."
+    assert len(second.pcm) == 2 * len(second.speech.audio)
 
 
 def test_a_consumer_that_stops_early_stops_the_remaining_work(synthesizer):
@@ -123,7 +152,7 @@ def test_a_consumer_that_stops_early_stops_the_remaining_work(synthesizer):
     async def texts():
         for i in range(20):
             requested.append(f"Sentence number {i}.")
-            yield f"Sentence number {i}.", False
+            yield f"Sentence number {i}."
 
     async def main():
         pipeline = Pipeline(synthesizer, Scheduler(parallel=1), lookahead=1)
@@ -165,4 +194,7 @@ def test_fitting_keeps_every_word_in_order(synthesizer):
     out = asyncio.run(main())
     assert " ".join(p.text for p in out) == " ".join(texts)
     assert len(out) >= 3 and out[0].text == "Sure."
-    assert len(out[-1].pcm) == 2 * len(out[-1].speech.audio)  # only the very last piece has no pause after it
+    assert len(out[0].pcm) == 2 * len(out[0].speech.audio)  # pauses come in front of the pieces after the first
+    for before, piece in zip(out, out[1:]):  # at most the pause the text calls for (less when the listener waited)
+        assert 2 * len(piece.speech.audio) <= len(piece.pcm)
+        assert len(piece.pcm) <= 2 * (len(piece.speech.audio) + int(Pipeline.pause_after(before.text, 1.0) * SAMPLE_RATE) + 1)

@@ -1,10 +1,15 @@
 """One request's way from text to audio, and the sharing of the model between requests.
 
 The engine and the G2P are plain synchronous code; here they run in worker threads, so the event loop never
-blocks. :class:`Scheduler` hands the model to jobs earliest deadline first: a job's deadline is the moment its
-audio will be needed by the listener. A new request's first piece is needed now; the tail of a long reply that
-is already playing is needed only when the audio before it has played. So a new request is not stuck behind
-another's long tail, and a reply that is falling behind catches up first.
+blocks. :class:`Scheduler` hands the model to the first pieces of requests before anything else, and then to
+the other jobs earliest deadline first: a job's deadline is the moment its audio will be needed by the listener,
+when the audio before it has played. So a new request is never stuck behind another's long tail (not even a
+tail that is already late: its listener has heard something, the new one nothing), and among the tails the one
+whose listener runs out of audio first goes first.
+
+The pause between two pieces is put at the front of the second one, not at the end of the first: only then is
+it known that more speech follows (a streamed reply may end with a sentence that was handed out before its
+stop), and a pause the listener already sat through while the piece was late is not played again.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import heapq
 import itertools
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +38,7 @@ from .tts import Speech, Synthesizer
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Silence after a piece that is not the last, by the mark it ends with (each piece's own silence is trimmed).
+#: Silence between a piece and the next, by the mark the first ends with (each piece's own silence is trimmed).
 PAUSE_AFTER = {".": 0.3, "!": 0.3, "?": 0.3, "…": 0.35, "。": 0.3, "！": 0.3, "？": 0.3, "।": 0.3,
                ",": 0.12, "，": 0.12, "、": 0.1, ";": 0.18, ":": 0.18, "；": 0.18, "：": 0.18}
 DEFAULT_PAUSE = 0.25
@@ -47,6 +53,7 @@ class QueueFull(RuntimeError):
 
 @dataclass(order=True)
 class _Job:
+    tier: int  # 0: the first piece of a request; 1: any other
     deadline: float
     seq: int
     fn: Callable[[], Any] = field(compare=False)
@@ -77,15 +84,17 @@ class Scheduler:
     def running(self) -> int:
         return self._running
 
-    async def run(self, deadline: float, fn: Callable[[], T]) -> T:
+    async def run(self, deadline: float, fn: Callable[[], T], first: bool = False) -> T:
         """Run ``fn()`` in a worker thread when its turn comes; raises :class:`QueueFull` when too many wait.
+
+        ``first`` jobs (the first piece of a request) go before all others, earliest deadline first among each.
 
         Cancelling the caller drops the job if it has not started (a started one finishes in its thread and
         its result is thrown away)."""
         if self.queue_depth >= self.max_queue:
             raise QueueFull(f"{self.max_queue} pieces already wait for the model")
         future = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, _Job(deadline, next(self._seq), fn, future))
+        heapq.heappush(self._waiting, _Job(0 if first else 1, deadline, next(self._seq), fn, future))
         self._dispatch()
         return await future
 
@@ -177,29 +186,31 @@ class Pipeline:
     #: Inference seconds per audio second, measured as pieces are synthesized (a moving average).
     rtf: float = 0.5
 
+    def __post_init__(self) -> None:
+        self._rtf_lock = threading.Lock()
+
     def synthesize_piece(
-        self, text: str, voice: Voice, language: Language, speed: float, last: bool, cache_key: str | None = None
+        self, text: str, voice: Voice, language: Language, speed: float, cache_key: str | None = None
     ) -> PieceAudio:
-        """Blocking: the audio of one piece, with the pause that follows it unless it is the last."""
+        """Blocking: the audio of one piece (its own edge silence trimmed, no pause added)."""
         speech = self.synthesizer.synthesize(text, voice, speed=speed, language=language)
         if speech.seconds > 0.5:
-            self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
+            with self._rtf_lock:  # worker threads finish concurrently with parallel inferences
+                self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
         pcm = speech.audio.astype("<i2").tobytes()
         if cache_key is not None and self.cache is not None and pcm:
             self.cache.put(cache_key, pcm)
-        return PieceAudio(text, self._with_pause(pcm, text, speed, last), speech)
+        return PieceAudio(text, pcm, speech)
 
     @staticmethod
-    def _with_pause(pcm: bytes, text: str, speed: float, last: bool) -> bytes:
-        if last or not pcm:
-            return pcm
+    def pause_after(text: str, speed: float) -> float:
+        """Seconds of silence between ``text`` and the piece that follows it, by the mark it ends with."""
         end = text.rstrip("\"'”’»)]}」』）")[-1:]
         # A piece cut before a conjunction ends in a word: only a breath follows it.
-        pause = (WORD_PAUSE if end.isalnum() else PAUSE_AFTER.get(end, DEFAULT_PAUSE)) / speed
-        return pcm + to_pcm16(silence(pause)).astype("<i2").tobytes()
+        return (WORD_PAUSE if end.isalnum() else PAUSE_AFTER.get(end, DEFAULT_PAUSE)) / speed
 
     async def cached_piece(
-        self, key: str, text: str, voice: Voice, language: Language, speed: float, last: bool
+        self, key: str, text: str, voice: Voice, language: Language
     ) -> PieceAudio | None:
         """The piece from the audio cache, or None: memory is looked up at once, the directory in a thread."""
         assert self.cache is not None
@@ -213,18 +224,18 @@ class Pipeline:
             return None
         audio = np.frombuffer(pcm, dtype="<i2")
         speech = Speech(audio=audio, phonemes="", voice=voice, language=language, stats=G2PStats())
-        return PieceAudio(text, self._with_pause(pcm, text, speed, last), speech, cached=True)
+        return PieceAudio(text, pcm, speech, cached=True)
 
     async def run(
         self,
-        pieces: AsyncIterator[tuple[str, bool]],
+        pieces: AsyncIterator[str],
         voice: Voice,
         language: Language,
         speed: float,
         stats: RequestStats,
         fit: bool = False,
     ) -> AsyncIterator[PieceAudio]:
-        """The audio of ``pieces`` ((text, is_last) pairs, which may arrive over time), in order, synthesized
+        """The audio of ``pieces`` (texts, which may arrive over time), in order, synthesized
         up to ``lookahead`` pieces ahead of the consumer. With ``fit``, a piece that would take longer to
         synthesize than the audio before it lasts is cut at its clauses, so that playback does not stall."""
         ready: asyncio.Queue[PieceAudio | BaseException | None] = asyncio.Queue(self.lookahead)
@@ -263,10 +274,10 @@ class Pipeline:
     async def _produce(
         self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue, fit: bool = False
     ) -> None:
-        planned_audio = 0.0  # audio seconds of the pieces before the next one
-        inference_after_first = 0.0  # inference seconds of the pieces after the first
-        first_audio_at: float | None = None
-        left: list[tuple[str, bool]] = []  # the rest of a piece that was cut to fit
+        # When the listener will have played all the audio handed out so far (None before the first piece).
+        playback_end: float | None = None
+        previous: str | None = None  # the text of the piece before
+        left: list[str] = []  # the rest of a piece that was cut to fit
 
         async def texts():
             async for item in pieces:
@@ -275,33 +286,35 @@ class Pipeline:
                     yield left.pop()
 
         try:
-            async for text, last in texts():
+            async for text in texts():
+                now = time.perf_counter()
                 # Cutting helps only when this request has the model to itself: when others wait too, smaller
                 # pieces cost more inferences for the same audio (measured: worse at 16 clients).
-                if fit and first_audio_at is not None and self.scheduler.queue_depth == 0:
-                    text, rest = self.fit(text, language, speed, planned_audio - inference_after_first)
+                if fit and playback_end is not None and self.scheduler.queue_depth == 0:
+                    text, rest = self.fit(text, language, speed, playback_end - now)
                     if rest:
-                        left.append((rest, last))
-                        last = False
+                        left.append(rest)
                 # When the listener will need this piece: now for the first; for the others, when the audio
                 # before them will have played (a moment already past makes the piece the most urgent).
-                deadline = time.perf_counter() if first_audio_at is None else first_audio_at + planned_audio
+                deadline = now if playback_end is None else playback_end
                 key = piece = None
                 if self.cache is not None:
                     key = self.cache.key(text, voice, speed, language.code)
-                    piece = await self.cached_piece(key, text, voice, language, speed, last)
+                    piece = await self.cached_piece(key, text, voice, language)
                 if piece is None:
                     piece = await self.scheduler.run(
                         deadline,
-                        lambda text=text, last=last, key=key: self.synthesize_piece(
-                            text, voice, language, speed, last, key
-                        ),
+                        lambda text=text, key=key: self.synthesize_piece(text, voice, language, speed, key),
+                        first=playback_end is None,
                     )
-                if first_audio_at is None:
-                    first_audio_at = time.perf_counter()
-                else:
-                    inference_after_first += piece.speech.inference_seconds
-                planned_audio += piece.seconds
+                now = time.perf_counter()
+                if previous is not None:
+                    pause = self.pause_after(previous, speed)
+                    if now > playback_end:  # the listener has been waiting in silence: that was (part of) it
+                        pause = max(0.0, pause - (now - playback_end))
+                    piece.pcm = to_pcm16(silence(pause)).astype("<i2").tobytes() + piece.pcm
+                playback_end = max(playback_end or now, now) + piece.seconds
+                previous = text
                 stats.add(piece)
                 await ready.put(piece)
             await ready.put(None)
@@ -311,10 +324,10 @@ class Pipeline:
             await ready.put(err)
 
 
-async def iterate(items: list[str]) -> AsyncIterator[tuple[str, bool]]:
-    """(text, is_last) pairs of a list of pieces known up front."""
-    for i, item in enumerate(items):
-        yield item, i == len(items) - 1
+async def iterate(items: list[str]) -> AsyncIterator[str]:
+    """The pieces of a text known up front, as the pipeline takes them."""
+    for item in items:
+        yield item
 
 
 def chunk_pcm(pcm: bytes, samples_per_chunk: int) -> list[bytes]:

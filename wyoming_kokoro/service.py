@@ -30,7 +30,7 @@ def warm_up(server: KokoroServer) -> float:
     (The other languages load on their first request: a G2P costs memory, English's and Chinese's 150 MB or more.)"""
     started = time.perf_counter()
     voice = server.default_voice
-    server.pipeline.synthesize_piece("Ready.", voice, voice.language, 1.0, last=True)
+    server.pipeline.synthesize_piece("Ready.", voice, voice.language, 1.0)
     for code in server.settings.language_voices:
         language = find_language(code)
         if language != voice.language:
