@@ -1,13 +1,21 @@
 """Benchmark of the Wyoming server from the client's side: what a listener hears, at several concurrency levels.
 
-    .venv/bin/python bench/bench_server.py [--concurrency 1,4,16] [--modes one-shot,streamed] [--requests 2]
-        [--parallel-inferences 1] [--intra-op-threads 2] [--provider cpu] [--uri tcp://127.0.0.1:PORT]
-        [--delta-interval 0.025] [--json out.json]
+    .venv/bin/python bench/bench_server.py [--engines server,whole,bare] [--concurrency 1,4,16]
+        [--modes one-shot,streamed] [--requests 2] [--parallel-inferences 1] [--intra-op-threads 2] [--provider cpu]
+        [--uri tcp://127.0.0.1:PORT [--server-pid PID]] [--delta-interval 0.025] [--json out.json]
 
-It starts ``python -m wyoming_kokoro`` itself on a free loopback port (or connects to ``--uri``, which must be a
-loopback or unix address), waits until the server answers ``describe``, and always stops the server it started
-(SIGTERM) at the end, on errors too. Then for every mode × concurrency level, N clients start together and each
-sends ``--requests`` requests one after the other, each on a new connection (as Home Assistant does):
+Engines, benchmarked one after the other (never two at once), each in a process of its own:
+
+* ``server``: the real server, ``python -m wyoming_kokoro``;
+* ``whole``: ``bench/baseline_server.py --engine whole``, the same engine without chunking
+  (``Synthesizer.synthesize`` on the whole text, one request at a time);
+* ``bare``: ``bench/baseline_server.py --engine bare``, a bare onnxruntime session fed the whole text's ids.
+
+For each engine it starts the process on a free loopback port (or, for ``server`` only, connects to ``--uri``,
+which must be a loopback or unix address), waits until it answers ``describe``, and always stops the process it
+started (SIGTERM) once that engine is done, on errors too; just before that it reads the process's peak RSS
+(``VmHWM``). Then for every mode × concurrency level, N clients start together and each sends ``--requests``
+requests one after the other, each on a new connection (as Home Assistant does):
 
 * ``one-shot``: a single ``synthesize`` event with the whole text; the request ends at ``audio-stop``;
 * ``streamed``: ``synthesize-start``, then the text as ``synthesize-chunk`` deltas of ``--token-chars``
@@ -79,6 +87,7 @@ REPLIES: list[str] = [
 ]
 
 MODES = ("one-shot", "streamed")
+ENGINES = ("server", "whole", "bare")
 
 #: A server log line that reports a problem (console or plain logging format).
 PROBLEM = re.compile(r"\[(warning|error|critical)\s*\]| (WARNING|ERROR|CRITICAL) |Traceback", re.IGNORECASE)
@@ -125,6 +134,44 @@ def _all_processes() -> dict[int, tuple[float, str]]:
                     cmd = ""
                 out[int(entry.name)] = (cpu, cmd or f"[{entry.name}]")
     return out
+
+
+def _status_kb(pid: int, key: str) -> int | None:
+    """A ``kB`` value (VmHWM, VmRSS...) from /proc/PID/status; None when unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
+def _descendants(pid: int) -> list[int]:
+    """The children of a process, their children and so on, from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [p for p, of in parents.items() if of == parent]
+        found += children
+        todo += children
+    return found
+
+
+def peak_rss(pid: int) -> dict | None:
+    """The peak resident memory (VmHWM) of a process plus that of its descendants, in MiB; None when unreadable.
+    (A sum of peaks: an upper bound when there are children, which the servers normally have none of.)"""
+    own = _status_kb(pid, "VmHWM")
+    if own is None:
+        return None
+    children = {p: kb for p in _descendants(pid) if (kb := _status_kb(p, "VmHWM")) is not None}
+    return {"mb": (own + sum(children.values())) / 1024, "process_mb": own / 1024,
+            "children_mb": {p: kb / 1024 for p, kb in children.items()}}
 
 
 @dataclass
@@ -263,6 +310,34 @@ def server_command(args: argparse.Namespace, uri: str) -> list[str]:
     return command
 
 
+def engine_command(args: argparse.Namespace, engine: str, uri: str) -> list[str]:
+    """The command line of an engine's process (run in the repository's root)."""
+    if engine == "server":
+        return server_command(args, uri)
+    command = [
+        sys.executable, "bench/baseline_server.py", "--engine", engine, "--uri", uri, "--provider", args.provider,
+        "--intra-op-threads", str(args.intra_op_threads),
+    ]
+    if args.voice:
+        command += ["--voice", args.voice]
+    if args.samples_per_chunk is not None:
+        command += ["--samples-per-chunk", str(args.samples_per_chunk)]
+    return command
+
+
+def flags_of(command: list[str]) -> str:
+    """A command line without the interpreter and the module or script."""
+    return " ".join(command[3:] if command[1] == "-m" else command[2:])
+
+
+def log_path_for(path: Path, engine: str, engines: list[str]) -> Path:
+    """``--server-log FILE`` for one engine: FILE itself for the server or a lone engine, else STEM.ENGINE.SUFFIX
+    next to it (server.log → server.whole.log)."""
+    if engine == "server" or len(engines) == 1:
+        return path
+    return path.with_name(f"{path.stem}.{engine}{path.suffix or '.log'}")
+
+
 def server_env() -> tuple[dict[str, str], list[str]]:
     """This environment less the server's WYOMING_KOKORO_* settings (they would override the defaults), and
     the names of those left out."""
@@ -300,15 +375,15 @@ def git_state() -> dict | None:
     }
 
 
-def start_server(args: argparse.Namespace, tries: int = 3) -> StartedServer:
-    """Start the server on a free loopback port; another port if the one picked was taken meanwhile."""
+def start_server(args: argparse.Namespace, engine: str = "server", tries: int = 3) -> StartedServer:
+    """Start an engine's server on a free loopback port; another port if the one picked was taken meanwhile."""
     for attempt in range(tries):
         uri = f"tcp://127.0.0.1:{free_port()}"
-        command = server_command(args, uri)
+        command = engine_command(args, engine, uri)
         if args.server_log:
-            log_path, keep = Path(args.server_log), True
+            log_path, keep = log_path_for(Path(args.server_log), engine, args.engines), True
         else:
-            fd, name = tempfile.mkstemp(prefix="bench-server-", suffix=".log")
+            fd, name = tempfile.mkstemp(prefix=f"bench-{engine}-", suffix=".log")
             os.close(fd)
             log_path, keep = Path(name), False
         log_file = open(log_path, "w")  # noqa: SIM115 (closed by StartedServer.stop)
@@ -586,15 +661,15 @@ def summarize(mode: str, clients: int, results: list[Result], wall_s: float, thr
 
 
 def cpu_table(rows: list[dict]) -> str:
-    header = ["mode", "clients", "wall s", "server CPU s", "server CPU s per audio s", "client CPU s",
+    header = ["engine", "mode", "clients", "wall s", "server CPU s", "server CPU s per audio s", "client CPU s",
               "other CPU s", "steal s", "machine busy %"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|"]
     for s in rows:
         c = s["cpu"]
         per_audio = c["server_s"] / s["audio_s"] if c["server_s"] is not None and s["audio_s"] else None
         busy = 100 * c["busy_s"] / c["capacity_s"] if c["busy_s"] is not None and c["capacity_s"] else None
         lines.append(
-            f"| {s['mode']} | {s['clients']} | {c['wall_s']:.1f} | {fmt(c['server_s'], '.1f')} | {fmt(per_audio, '.3f')} "
+            f"| {s['engine']} | {s['mode']} | {s['clients']} | {c['wall_s']:.1f} | {fmt(c['server_s'], '.1f')} | {fmt(per_audio, '.3f')} "
             f"| {c['client_s']:.2f} | {fmt(c['other_s'], '.1f')} | {fmt(c['steal_s'], '.1f')} | {fmt(busy)} |"
         )
     return "\n".join(lines)
@@ -606,25 +681,29 @@ def fmt(value: float | None, spec: str = ".0f") -> str:
 
 def table(rows: list[dict]) -> str:
     header = [
-        "mode", "clients", "requests", "errors", "TTFA p50 ms", "TTFA p95 ms", "TTFA after 1st sentence p50 / p95 ms",
-        "total p50 ms", "total p95 ms", "client RTF p50", "gaps: requests / total ms / max ms", "audio s / wall s",
+        "engine", "mode", "clients", "requests", "errors", "TTFA p50 ms", "TTFA p95 ms",
+        "TTFA after 1st sentence p50 / p95 ms", "total p50 ms", "total p95 ms", "client RTF p50",
+        "gaps: requests / total ms / max ms", "audio s / wall s", "peak RSS MB",
     ]
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i < 2 else "---:" for i in range(len(header))) + "|"]
     for s in rows:
         after = (
             f"{fmt(s['ttfa_after_sentence_p50_ms'])} / {fmt(s['ttfa_after_sentence_p95_ms'])}"
             if s["mode"] == "streamed" else "–"
         )
         lines.append(
-            f"| {s['mode']} | {s['clients']} | {s['requests']} | {s['errors']} | {fmt(s['ttfa_p50_ms'])} "
-            f"| {fmt(s['ttfa_p95_ms'])} | {after} | {fmt(s['total_p50_ms'])} | {fmt(s['total_p95_ms'])} "
-            f"| {fmt(s['rtf_p50'], '.3f')} | {s['requests_with_gaps']} / {s['gap_total_ms']:.0f} / "
-            f"{s['gap_max_ms']:.0f} | {s['audio_s']:.1f} / {s['wall_s']:.1f} |"
+            f"| {s['engine']} | {s['mode']} | {s['clients']} | {s['requests']} | {s['errors']} "
+            f"| {fmt(s['ttfa_p50_ms'])} | {fmt(s['ttfa_p95_ms'])} | {after} | {fmt(s['total_p50_ms'])} "
+            f"| {fmt(s['total_p95_ms'])} | {fmt(s['rtf_p50'], '.3f')} | {s['requests_with_gaps']} / "
+            f"{s['gap_total_ms']:.0f} / {s['gap_max_ms']:.0f} | {s['audio_s']:.1f} / {s['wall_s']:.1f} "
+            f"| {fmt(s.get('peak_rss_mb'))} |"
         )
     return "\n".join(lines)
 
 
-async def bench(uri: str, args: argparse.Namespace, server_pid: int | None) -> list[tuple[dict, list[Result]]]:
+async def bench(
+    uri: str, args: argparse.Namespace, server_pid: int | None, engine: str = "server"
+) -> list[tuple[dict, list[Result]]]:
     if not args.no_warmup:
         # Every reply once, untimed, so that the G2P of each is cached for every scenario alike.
         for i, text in enumerate(REPLIES):
@@ -638,11 +717,14 @@ async def bench(uri: str, args: argparse.Namespace, server_pid: int | None) -> l
             before = CpuSnapshot.take(server_pid)
             results, wall = await run_scenario(uri, mode, clients, args)
             cpu = cpu_between(before, CpuSnapshot.take(server_pid), server_pid)
-            summary = summarize(mode, clients, results, wall, args.gap_threshold_ms)
+            summary = {"engine": engine, **summarize(mode, clients, results, wall, args.gap_threshold_ms)}
             summary["cpu"] = cpu
+            # the peak so far (VmHWM never goes down): which scenario raised it
+            rss = peak_rss(server_pid) if server_pid else None
+            summary["peak_rss_mb_so_far"] = rss["mb"] if rss else None
             out.append((summary, results))
             print(
-                f"- {mode}, {clients} client(s): {summary['requests']} requests, {summary['errors']} errors, "
+                f"- {engine}, {mode}, {clients} client(s): {summary['requests']} requests, {summary['errors']} errors, "
                 f"TTFA p50 {fmt(summary['ttfa_p50_ms'])} ms, {wall:.1f} s",
                 file=sys.stderr, flush=True,
             )
@@ -668,9 +750,81 @@ def _modes(value: str) -> list[str]:
     return modes
 
 
+def _engines(value: str) -> list[str]:
+    engines = [x.strip() for x in value.split(",") if x.strip()]
+    bad = [e for e in engines if e not in ENGINES]
+    if not engines or bad or len(set(engines)) != len(engines):
+        raise argparse.ArgumentTypeError(f"engines are {', '.join(ENGINES)}, each once; got {value!r}")
+    return engines
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> tuple[dict, list[tuple[dict, list[Result]]]]:
+    """Start an engine's process (or take the server at ``--uri``), run every scenario against it, read its peak
+    RSS and log, stop it. What went wrong is kept in the returned facts' ``error``, so the next engine still
+    runs."""
+    run: dict = {"engine": engine}
+    scenarios: list[tuple[dict, list[Result]]] = []
+    server: StartedServer | None = None
+    try:
+        if args.uri:
+            uri, pid = args.uri, args.server_pid
+            run["flags"] = "(external server: flags unknown)"
+        else:
+            started = time.perf_counter()
+            server = start_server(args, engine)
+            uri, pid = server.uri, server.process.pid
+            run["flags"] = flags_of(server.command)
+            run["ready_s"] = round(time.perf_counter() - started, 2)
+        info = asyncio.run(describe(uri, 10.0))
+        program = info.tts[0] if info.tts else None
+        run["server"] = f"{program.name} {program.version}" if program else None
+        run["uri"] = uri
+        if server:
+            if engine == "server":
+                run["config"] = effective_config(server.command)  # in the JSON only
+            loaded = re.search(r"Loaded the model in ([\d.]+) s \(([^)]*)\)", server.log_text())
+            if loaded:
+                run["providers"] = loaded.group(2)
+        print(f"## Engine: {engine}\n")
+        for key, value in run.items():
+            if key not in ("engine", "config"):
+                print(f"- {key}: {value}")
+        print(flush=True)
+
+        scenarios = asyncio.run(bench(uri, args, pid, engine))
+        rss = peak_rss(pid) if pid else None  # read just before the process is stopped
+        run["peak_rss_mb"] = rss["mb"] if rss else None
+        run["peak_rss"] = rss
+        for summary, _ in scenarios:
+            summary["peak_rss_mb"] = run["peak_rss_mb"]
+        if server:
+            log = server.log_text()
+            problems = [line for line in log.splitlines() if PROBLEM.search(line)]
+            run["audio_cache_hits"] = sum(int(n) for n in re.findall(r"audio_cache_hits=(\d+)", log))
+            run["log_problems"] = problems
+    except Exception as err:  # noqa: BLE001 (one engine that fails does not lose the others' numbers)
+        run["error"] = f"{type(err).__name__}: {err}"
+        print(f"Engine {engine} failed: {run['error']}", file=sys.stderr)
+    finally:
+        if server is not None:
+            status = server.stop(args.stop_timeout)
+            run["exit_status"] = status
+            if status not in (0, None):
+                print(f"Server of engine {engine} exited with status {status}", file=sys.stderr)
+    return run, scenarios
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--engines", type=_engines,
+        help="what to benchmark, one after the other: server (the real server), whole (the engine on the whole "
+        "text), bare (bare onnxruntime on the whole text's ids) (default all three; only server with --uri)",
+    )
     parser.add_argument("--uri", help="benchmark this running server (loopback tcp:// or unix://) instead of starting one")
+    parser.add_argument(
+        "--server-pid", type=int, help="with --uri: the server's process id, for its CPU time and peak RSS"
+    )
     parser.add_argument("--concurrency", type=_levels, default=[1, 4, 16], help="clients at once, per scenario (default 1,4,16)")
     parser.add_argument("--modes", type=_modes, default=list(MODES), help="one-shot, streamed or both (default both)")
     parser.add_argument("--requests", type=int, default=2, help="requests per client, one after the other (default 2)")
@@ -679,15 +833,15 @@ def main() -> int:
     parser.add_argument("--voice", help="voice named in every request (default: none, the server's default)")
     parser.add_argument("--gap-threshold-ms", type=float, default=10.0, help="playback gaps counted above this (default 10)")
     parser.add_argument("--request-timeout", type=float, default=120.0, help="seconds one request may take (default 120)")
-    parser.add_argument("--pause", type=float, default=1.0, help="seconds between scenarios (default 1)")
+    parser.add_argument("--pause", type=float, default=1.0, help="seconds between scenarios and between engines (default 1)")
     parser.add_argument("--no-warmup", action="store_true", help="skip sending every reply once before measuring")
     parser.add_argument("--json", type=Path, help="write all numbers, per request and per chunk, as JSON to this file")
-    group = parser.add_argument_group("the server started (ignored with --uri)")
-    group.add_argument("--parallel-inferences", type=int, default=1, help="(default 1)")
+    group = parser.add_argument_group("the servers started (ignored with --uri)")
+    group.add_argument("--parallel-inferences", type=int, default=1, help="server engine only (default 1)")
     group.add_argument("--intra-op-threads", type=int, default=2, help="(default 2)")
     group.add_argument("--provider", default="cpu", help="(default cpu)")
-    group.add_argument("--queue-size", type=int, help="(default: the server's)")
-    group.add_argument("--samples-per-chunk", type=int, help="(default: the server's)")
+    group.add_argument("--queue-size", type=int, help="server engine only (default: the server's)")
+    group.add_argument("--samples-per-chunk", type=int, help="(default: the server's, 1024 for the others)")
     group.add_argument(
         "--audio-cache-mb", type=int, default=0,
         help="the server's --cache-size: megabytes of audio it may serve again without synthesizing (default 0: "
@@ -695,122 +849,124 @@ def main() -> int:
     )
     group.add_argument("--startup-timeout", type=float, default=120.0, help="seconds to wait for describe (default 120)")
     group.add_argument("--stop-timeout", type=float, default=20.0, help="seconds after SIGTERM before SIGKILL (default 20)")
-    group.add_argument("--server-log", type=Path, help="keep the server's log in this file")
+    group.add_argument(
+        "--server-log", type=Path,
+        help="keep the server's log in this file (and each other engine's next to it: server.log → server.whole.log)",
+    )
     args = parser.parse_args()
     if args.requests < 1 or args.token_chars < 1 or args.delta_interval < 0 or args.request_timeout <= 0:
         parser.error("--requests and --token-chars must be 1 or more, --delta-interval 0 or more, --request-timeout > 0")
     if args.uri:
+        if args.engines not in (None, ["server"]):
+            parser.error("with --uri only the server engine runs: leave out --engines or give --engines server")
+        args.engines = ["server"]
         try:
             check_loopback(args.uri)
         except ValueError as err:
             parser.error(str(err))
+        if args.server_pid is not None and not Path(f"/proc/{args.server_pid}/status").exists():
+            parser.error(f"--server-pid {args.server_pid}: no such process")
+    elif args.server_pid is not None:
+        parser.error("--server-pid goes with --uri (the processes started here are known)")
+    elif args.engines is None:
+        args.engines = list(ENGINES)
 
     # SIGTERM to the benchmark: unwind, so the server it started is stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    if args.uri:
+        try:
+            asyncio.run(describe(args.uri, 10.0))
+        except (OSError, asyncio.TimeoutError, ConnectionError) as err:
+            print(f"error: no Wyoming server answers describe at {args.uri}: {err or type(err).__name__}", file=sys.stderr)
+            return 2
+
     load_before = loadavg()
     bench_started = time.perf_counter()
-    server: StartedServer | None = None
-    try:
-        if args.uri:
-            uri = args.uri
-            try:
-                info = asyncio.run(describe(uri, 10.0))
-            except (OSError, asyncio.TimeoutError, ConnectionError) as err:
-                print(f"error: no Wyoming server answers describe at {uri}: {err or type(err).__name__}", file=sys.stderr)
-                return 2
-            flags = "(external server: flags unknown)"
-        else:
-            started = time.perf_counter()
-            server = start_server(args)
-            uri = server.uri
-            info = asyncio.run(describe(uri, 10.0))
-            flags = " ".join(server.command[3:])
-            ready_s = time.perf_counter() - started
-        program = info.tts[0] if info.tts else None
-        facts = {
-            "date": time.strftime("%Y-%m-%d %H:%M %Z"),
-            "command": " ".join(["python", "bench/bench_server.py", *sys.argv[1:]]),
-            "cpu_model": cpu_model(),
-            "cpu_count": os.cpu_count(),
-            "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-            "onnxruntime": version("onnxruntime"),
-            "wyoming": version("wyoming"),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "server": f"{program.name} {program.version}" if program else None,
-            "server_flags": flags,
-            "server_code": git_state(),
-            "server_ready_s": round(ready_s, 2) if server else None,
-            "uri": uri,
-            "modes": args.modes,
-            "concurrency": args.concurrency,
-            "requests_per_client": args.requests,
-            "delta_interval_s": args.delta_interval,
-            "token_chars": args.token_chars,
-            "gap_threshold_ms": args.gap_threshold_ms,
-            "voice": args.voice or "(server default)",
-            "replies": len(REPLIES),
-            "loadavg_before": load_before,
-        }
-        if server:
-            facts["server_env_dropped"] = server_env()[1]
-            facts["server_config"] = effective_config(server.command)  # in the JSON only
-            loaded = re.search(r"Loaded the model in ([\d.]+) s \(([^)]*)\)", server.log_text())
-            if loaded:
-                facts["server_providers"] = loaded.group(2)
-        print("## Machine\n")
-        for key, value in facts.items():
-            if key != "server_config":
-                print(f"- {key}: {value}")
-        print(flush=True)
+    facts = {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "command": " ".join(["python", "bench/bench_server.py", *sys.argv[1:]]),
+        "cpu_model": cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "onnxruntime": version("onnxruntime"),
+        "wyoming": version("wyoming"),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "engines": args.engines,
+        "server_code": git_state(),
+        "modes": args.modes,
+        "concurrency": args.concurrency,
+        "requests_per_client": args.requests,
+        "delta_interval_s": args.delta_interval,
+        "token_chars": args.token_chars,
+        "gap_threshold_ms": args.gap_threshold_ms,
+        "voice": args.voice or "(server default)",
+        "replies": len(REPLIES),
+        "loadavg_before": load_before,
+    }
+    if not args.uri:
+        facts["server_env_dropped"] = server_env()[1]
+    print("## Machine\n")
+    for key, value in facts.items():
+        print(f"- {key}: {value}")
+    print(flush=True)
 
-        scenarios = asyncio.run(bench(uri, args, server.process.pid if server else None))
-        facts["loadavg_after"] = loadavg()
-        facts["bench_s"] = round(time.perf_counter() - bench_started, 1)
-        summaries = [s for s, _ in scenarios]
+    runs: list[tuple[dict, list[tuple[dict, list[Result]]]]] = []
+    for i, engine in enumerate(args.engines):
+        if i:
+            time.sleep(args.pause)
+        runs.append(run_engine(engine, args))
+    facts["loadavg_after"] = loadavg()
+    facts["bench_s"] = round(time.perf_counter() - bench_started, 1)
+    summaries = [s for _, scenarios in runs for s, _ in scenarios]
 
-        print(f"## Results ({args.requests} requests per client, gaps over {args.gap_threshold_ms:g} ms)\n")
-        print(table(summaries))
-        print(f"\nCPU during each scenario ({os.cpu_count()} cores; other = busy - server - this client):\n")
-        print(cpu_table(summaries))
-        print(f"\nLoad average {load_before} -> {facts['loadavg_after']}; {facts['bench_s']:.0f} s in all")
-        for s in summaries:
-            c = s["cpu"]
-            if c["other_s"] is not None and c["capacity_s"] and c["other_s"] > 0.05 * c["capacity_s"]:
-                names = ", ".join(f"{p['command'][:60]} ({p['cpu_s']:.1f} s)" for p in c["other_processes"][:3])
-                print(
-                    f"Warning: other processes used {c['other_s']:.1f} CPU-s ({100 * c['other_s'] / c['capacity_s']:.0f} % "
-                    f"of the machine) during {s['mode']} × {s['clients']}: timings are distorted"
-                    + (f" ({names})" if names else " (processes that came and went)")
-                )
-        for s in summaries:
-            if s["error_messages"]:
-                print(f"Errors in {s['mode']} × {s['clients']}: {'; '.join(s['error_messages'])}")
-        if server:
-            log = server.log_text()
-            problems = [line for line in log.splitlines() if PROBLEM.search(line)]
-            hits = sum(int(n) for n in re.findall(r"audio_cache_hits=(\d+)", log))
-            facts["server_audio_cache_hits"] = hits
-            if hits:
-                print(f"\nWarning: the server served {hits} pieces from its audio cache: those were not synthesized")
-            facts["server_log_problems"] = problems
-            if problems:
-                print(f"\nServer log: {len(problems)} warning/error line(s), e.g. {problems[0]}")
+    print(f"## Results ({args.requests} requests per client, gaps over {args.gap_threshold_ms:g} ms)\n")
+    print(table(summaries))
+    print(f"\nCPU during each scenario ({os.cpu_count()} cores; other = busy - server - this client):\n")
+    print(cpu_table(summaries))
+    print(f"\nLoad average {load_before} -> {facts['loadavg_after']}; {facts['bench_s']:.0f} s in all")
+    print(
+        "Peak RSS: the engine process's VmHWM over its whole life (loading included), read just before it was "
+        "stopped" + ("" if args.uri is None or args.server_pid else "; unknown for a server at --uri without "
+                     "--server-pid")
+    )
+    for s in summaries:
+        c = s["cpu"]
+        if c["other_s"] is not None and c["capacity_s"] and c["other_s"] > 0.05 * c["capacity_s"]:
+            names = ", ".join(f"{p['command'][:60]} ({p['cpu_s']:.1f} s)" for p in c["other_processes"][:3])
+            print(
+                f"Warning: other processes used {c['other_s']:.1f} CPU-s ({100 * c['other_s'] / c['capacity_s']:.0f} % "
+                f"of the machine) during {s['engine']} {s['mode']} × {s['clients']}: timings are distorted"
+                + (f" ({names})" if names else " (processes that came and went)")
+            )
+    for s in summaries:
+        if s["error_messages"]:
+            print(f"Errors in {s['engine']} {s['mode']} × {s['clients']}: {'; '.join(s['error_messages'])}")
+    for run, _ in runs:
+        if run.get("error"):
+            print(f"\nEngine {run['engine']} failed: {run['error']}")
+        if run.get("audio_cache_hits"):
+            print(f"\nWarning: the {run['engine']} engine served {run['audio_cache_hits']} pieces from its audio "
+                  "cache: those were not synthesized")
+        if run.get("log_problems"):
+            problems = run["log_problems"]
+            print(f"\n{run['engine']} log: {len(problems)} warning/error line(s), e.g. {problems[0]}")
 
-        if args.json:
-            args.json.write_text(json.dumps({
-                "machine": facts,
-                "replies": REPLIES,
-                "scenarios": [{"summary": s, "requests": [asdict(r) for r in results]} for s, results in scenarios],
-            }, indent=1) + "\n")
-            print(f"\nWrote {args.json}")
-        return 1 if any(s["errors"] for s in summaries) else 0
-    finally:
-        if server is not None:
-            status = server.stop(args.stop_timeout)
-            if status not in (0, None):
-                print(f"Server exited with status {status}", file=sys.stderr)
+    if args.json:
+        args.json.write_text(json.dumps({
+            "machine": facts,
+            "replies": REPLIES,
+            "engines": [
+                {**run, "scenarios": [
+                    {"summary": s, "requests": [asdict(r) for r in results]} for s, results in scenarios
+                ]}
+                for run, scenarios in runs
+            ],
+        }, indent=1) + "\n")
+        print(f"\nWrote {args.json}")
+    failed = any(run.get("error") for run, _ in runs) or any(s["errors"] for s in summaries)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
