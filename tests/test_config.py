@@ -181,3 +181,44 @@ def test_reload_changes_only_what_can_change_without_a_restart(tmp_path):
     path.write_text("voice: [\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         reload(current, {}, {})
+
+
+def test_g2p_backend_per_language_from_file_environment_and_flags(tmp_path):
+    path = write(tmp_path, "g2p: {en_US: espeak}\nlexicon: ~/words.yaml\n")
+    s = settings(file=path)
+    assert s.g2p == {"en-us": "espeak"}
+    assert s.lexicon == pathlib.Path("~/words.yaml").expanduser()
+    s = settings(environ={"WYOMING_KOKORO_G2P": "en-us=espeak, en-gb=misaki", "WYOMING_KOKORO_LEXICON": "/srv/words.yaml"})
+    assert s.g2p == {"en-us": "espeak", "en-gb": "misaki"} and s.lexicon == pathlib.Path("/srv/words.yaml")
+    assert settings().g2p == {} and settings().lexicon is None
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("g2p: {es: misaki}\n", "bad value {'es': 'misaki'} for g2p: G2P backend 'misaki' is not available for es: expected espeak"),
+        ("g2p: {en-us: festival}\n", "not available for en-us: expected misaki or espeak"),
+        ("g2p: {xx: espeak}\n", "unknown language 'xx'"),
+        ("g2p: {en-us: ''}\n", "expected a backend name for language 'en-us'"),
+        ("g2p: [espeak]\n", "expected LANGUAGE=BACKEND like en-us=espeak, got 'espeak'"),
+    ],
+)
+def test_bad_g2p_values_are_named(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        settings(file=path)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_g2p_flags_add_up_and_print(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", "--g2p", "en-us=espeak", "--g2p", "en_GB=espeak", "--print-config"],
+        capture_output=True, text=True, timeout=60, env={"PATH": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "g2p: {en-us: espeak, en-gb: espeak}  # flag --g2p" in proc.stdout.splitlines()
+    proc = subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", "--g2p", "es=misaki", "--print-config"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2 and "not available for es: expected espeak" in proc.stderr

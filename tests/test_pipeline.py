@@ -9,7 +9,7 @@ import time
 import pytest
 
 from wyoming_kokoro.engine.audio import SAMPLE_RATE
-from wyoming_kokoro.pipeline import Pipeline, QueueFull, RequestStats, Scheduler, chunk_pcm, iterate
+from wyoming_kokoro.pipeline import PieceAudio, Pipeline, QueueFull, RequestStats, Scheduler, chunk_pcm, iterate
 
 
 def test_jobs_run_in_worker_threads_first_pieces_first_then_earliest_deadline():
@@ -198,3 +198,33 @@ def test_fitting_keeps_every_word_in_order(synthesizer):
     for before, piece in zip(out, out[1:]):  # at most the pause the text calls for (less when the listener waited)
         assert 2 * len(piece.speech.audio) <= len(piece.pcm)
         assert len(piece.pcm) <= 2 * (len(piece.speech.audio) + int(Pipeline.pause_after(before.text, 1.0) * SAMPLE_RATE) + 1)
+
+
+def test_a_changed_user_lexicon_is_never_served_old_audio_from_the_audio_cache(model, voices, tmp_path):
+    from wyoming_kokoro.audio_cache import AudioCache
+    from wyoming_kokoro.g2p import G2PRegistry, UserLexicon
+    from wyoming_kokoro.tts import Synthesizer
+
+    synthesizer = Synthesizer(model, voices, G2PRegistry())
+    voice = voices.resolve("af_heart")
+    cache = AudioCache(model.sha256, 8 << 20, directory=tmp_path)  # a directory: it would outlive the process
+
+    async def speak(pipeline: Pipeline) -> PieceAudio:
+        stats = RequestStats()
+        [piece] = [p async for p in pipeline.run(iterate(["Kokoro is here."]), voice, voice.language, 1.0, stats)]
+        return piece
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), cache=cache)
+        first = await speak(pipeline)
+        again = await speak(pipeline)
+        synthesizer.g2p.configure(UserLexicon.from_mapping({"en-us": {"Kokoro": "kˈOkəɹO"}}), None)
+        relexed = await speak(pipeline)
+        relexed_again = await speak(pipeline)
+        pipeline.scheduler.shutdown()
+        return first, again, relexed, relexed_again
+
+    first, again, relexed, relexed_again = asyncio.run(main())
+    assert not first.cached and again.cached and again.pcm == first.pcm
+    assert not relexed.cached and relexed.speech.stats.user_lexicon_words == 1  # synthesized anew, with the entry
+    assert relexed_again.cached and relexed_again.pcm == relexed.pcm

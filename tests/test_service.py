@@ -117,13 +117,16 @@ def test_ready_comes_after_the_port_answers_and_stopping_on_sigterm(tmp_path, no
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    """A server with a config file, JSON logs, metrics on and --allow for loopback."""
+    """A server with a config file, a user lexicon, JSON logs, metrics on and --allow for loopback."""
     tmp = tmp_path_factory.mktemp("service")
     config_file = tmp / "config.yaml"
     config_file.write_text("voice: af_heart\nlog_level: INFO\n", encoding="utf-8")
+    lexicon = tmp / "lexicon.yaml"
+    lexicon.write_text("en-us:\n  Kokoro: kˈOkəɹO\n", encoding="utf-8")
     metrics_port = server_process.free_port()
     server = server_process.start_server(
         tmp, "--config", str(config_file), "--metrics-port", str(metrics_port), "--allow", "127.0.0.0/8",
+        "--lexicon", str(lexicon),
     )
     server.config_file, server.metrics_port = config_file, metrics_port
     yield server
@@ -137,7 +140,8 @@ def test_logs_are_json_lines_with_one_line_per_request(service):
     assert all(line.startswith("{") for line in lines), lines  # every line is a JSON object
     request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 26)
     for key in ("request_id", "client", "voice", "language", "characters", "sentences", "first_audio_ms",
-                "total_ms", "audio_seconds", "rtf", "fallback_words", "cache_hits", "outcome", "timestamp", "level"):
+                "total_ms", "audio_seconds", "rtf", "words", "lexicon_words", "user_lexicon_words", "fallback_words",
+                "text_fallbacks", "unknown_words", "dropped_symbols", "cache_hits", "outcome", "timestamp", "level"):
         assert key in request, key
     assert request["outcome"] == "ok" and request["voice"] == "af_heart" and request["sentences"] == 1
     assert 0 < request["first_audio_ms"] <= request["total_ms"] and request["audio_seconds"] > 0.5
@@ -168,6 +172,22 @@ def test_metrics_count_requests_errors_and_audio(service):
     assert 'version="0.1.0"' in build and "6e742170d309" in build
 
 
+def test_words_from_the_user_lexicon_are_logged_and_counted(service):
+    before = scrape(service.metrics_port)
+    assert asyncio.run(synthesize(service.uri, "Kokoro is ready."))[-1].type == "audio-stop"
+    request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 16)
+    assert request["user_lexicon_words"] == 1 and request["words"] == 3 and request["lexicon_words"] == 2
+    assert request["fallback_words"] == 0 and request["dropped_symbols"] == 0 and request["unknown_words"] == 0
+    time.sleep(0.2)
+    after = scrape(service.metrics_port)
+    for source, count in (("user", 1), ("lexicon", 2), ("fallback", 0)):
+        name = f'wyoming_kokoro_g2p_words_total{{source="{source}"}}'
+        assert after.get(name, 0.0) - before.get(name, 0.0) == count, name
+    for name in ("wyoming_kokoro_g2p_text_fallbacks_total", "wyoming_kokoro_g2p_unknown_words_total",
+                 "wyoming_kokoro_dropped_symbols_total"):
+        assert name in after
+
+
 def test_sighup_reloads_the_default_voice_and_keeps_the_old_settings_on_a_bad_file(service):
     service.config_file.write_text("voice: bf_emma\nlog_level: INFO\nqueue_size: 3\n", encoding="utf-8")
     service.proc.send_signal(signal.SIGHUP)
@@ -188,6 +208,25 @@ def test_sighup_reloads_the_default_voice_and_keeps_the_old_settings_on_a_bad_fi
     asyncio.run(synthesize(service.uri, "Still the same voice."))
     request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 21)
     assert request["voice"] == "bf_emma" and service.proc.poll() is None
+
+
+def test_sighup_reads_the_lexicon_again_and_keeps_it_when_the_new_one_is_bad(service):
+    service.config_file.write_text("voice: af_heart\nlog_level: INFO\n", encoding="utf-8")  # valid, en-us again
+    lexicon = service.config_file.parent / "lexicon.yaml"
+    lexicon.write_text("en-us:\n  Kokoro: kˈOkOɹO\n  Nabu: nˈɑbu\n", encoding="utf-8")
+    service.proc.send_signal(signal.SIGHUP)
+    wait_for_record(service, lambda r: r["event"].startswith("Reloaded the lexicon") and "2 word(s)" in r["event"])
+    asyncio.run(synthesize(service.uri, "Nabu met Kokoro today."))
+    request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 22)
+    assert request["user_lexicon_words"] == 2
+
+    lexicon.write_text("en-us:\n  Kokoro: kˈO§O\n", encoding="utf-8")
+    service.proc.send_signal(signal.SIGHUP)
+    failed = wait_for_record(service, lambda r: r["event"].startswith("Reload failed") and "Kokoro" in r["event"])
+    assert "'§'" in failed["event"] and "not a Kokoro phoneme" in failed["event"]
+    asyncio.run(synthesize(service.uri, "Nabu is right here."))
+    request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 19)
+    assert request["user_lexicon_words"] == 1  # the good lexicon stayed
 
 
 def test_allow_refuses_other_networks_before_reading_an_event(tmp_path):

@@ -19,6 +19,8 @@ from .engine.audio import wav_bytes
 from .engine.model import ModelError
 from .engine.voices import VoiceCatalog, VoiceError
 from .g2p import G2PRegistry, MissingExtraError, language_installed
+from .g2p import UserLexicon
+from .g2p.report import add_commands as add_g2p_commands
 from .languages import find_language
 from .pipeline import Pipeline, Scheduler
 from .metrics import Metrics
@@ -92,7 +94,7 @@ def _option_type(option: config.Option):
 
 
 #: Options given as a flag more than once add up.
-_REPEATABLE = {"language_voices", "allow"}
+_REPEATABLE = {"language_voices", "allow", "g2p"}
 
 
 def _server_options(parser: argparse.ArgumentParser) -> None:
@@ -120,7 +122,7 @@ def _given_flags(args: argparse.Namespace) -> dict:
         if option.key not in vars(args):
             continue
         value = getattr(args, option.key)
-        if option.key == "language_voices":
+        if option.key in ("language_voices", "g2p"):
             value = {k: v for part in value for k, v in part.items()}
         elif option.key == "allow":
             value = tuple(net for part in value for net in part)
@@ -156,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     phonemize.add_argument("text", nargs="?", help="the text (default: read from standard input)")
     phonemize.add_argument("--lang", type=_language, default="en-us", help="language (default: en-us)")
+    add_g2p_commands(commands)
     return parser
 
 
@@ -236,6 +239,7 @@ def run_phonemize(args: argparse.Namespace) -> int:
 
 
 def run_server(settings: config.Settings, reload_settings) -> int:
+    lexicon = UserLexicon.load(settings.lexicon) if settings.lexicon else None  # a bad file stops us before the model loads
     synthesizer = Synthesizer.load(
         model=settings.model,
         voices=settings.voices,
@@ -243,6 +247,7 @@ def run_server(settings: config.Settings, reload_settings) -> int:
         intra_op_threads=settings.intra_op_threads or None,
         inter_op_threads=settings.inter_op_threads or None,
     )
+    synthesizer.g2p.configure(lexicon, settings.g2p)
     scheduler = Scheduler(parallel=settings.parallel_inferences, max_queue=settings.queue_size)
     cache = None
     if settings.cache_size or settings.cache_dir:
@@ -281,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_synth(args)
         if args.command == "phonemize":
             return run_phonemize(args)
+        if getattr(args, "run", None):
+            return args.run(args)
         flags = _given_flags(args)
         settings = config.load(flags, config_file=args.config)
         if args.print_config:

@@ -148,6 +148,30 @@ def parse_language_voices(value: Any) -> dict[str, str]:
     return result
 
 
+def parse_g2p(value: Any) -> dict[str, str]:
+    """The G2P backend per language: ``{en-us: espeak}`` (YAML), ``en-us=espeak,en-gb=espeak`` (environment, flag)."""
+    from .g2p import check_backends  # light: the backends themselves load on first use
+
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list):
+            raise ValueError("expected a mapping of language to backend, like en-us: espeak")
+        pairs = []
+        for item in items:
+            if not isinstance(item, str) or "=" not in item:
+                raise ValueError(f"expected LANGUAGE=BACKEND like en-us=espeak, got {item!r}")
+            language, _, backend = item.partition("=")
+            pairs.append((language.strip(), backend))
+    for language, backend in pairs:
+        if not isinstance(backend, str) or not backend.strip():
+            raise ValueError(f"expected a backend name for language {language!r}")
+    return check_backends(dict(pairs))
+
+
 def parse_allow(value: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """Networks allowed to connect: a list (YAML) or a comma-separated text of CIDRs or addresses."""
     if value is None:
@@ -204,6 +228,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("cache_dir_size", _number(int, 1, None, "a whole number of megabytes"), 512, "megabytes the cache directory may use"),
     Option("model", _optional_path, None, "a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)"),
     Option("voices", _optional_path, None, "extra voices: a voices-v1.0.bin (npz) or a folder of .bin/.npy files", reloadable=True),
+    Option("lexicon", _optional_path, None, "YAML file of words and their phonemes per language, overriding the G2P (default: none)", reloadable=True),
+    Option("g2p", parse_g2p, {}, "G2P backend per language, e.g. en-us=espeak (default: misaki for English, Chinese, Japanese; espeak for the rest)", metavar="LANGUAGE=BACKEND", reloadable=True),
     Option("provider", _text, "auto", "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"),
     Option("intra_op_threads", _number(int, 0, None, "a whole number"), 0, "threads inside one inference (0: onnxruntime's default)"),
     Option("inter_op_threads", _number(int, 0, None, "a whole number"), 0, "threads across graph branches (0: onnxruntime's default)"),
@@ -233,6 +259,8 @@ class Settings:
     cache_dir_size: int = 512
     model: Path | None = None
     voices: Path | None = None
+    lexicon: Path | None = None
+    g2p: dict = field(default_factory=dict)
     provider: str = "auto"
     intra_op_threads: int = 0
     inter_op_threads: int = 0

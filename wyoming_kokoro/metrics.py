@@ -39,8 +39,19 @@ class Metrics:
         self.audio_seconds = Counter("wyoming_kokoro_audio_seconds", "Seconds of audio sent", registry=r)
         self.characters = Counter("wyoming_kokoro_characters", "Characters of text synthesized", registry=r)
         self.g2p_words = Counter(
-            "wyoming_kokoro_g2p_words", "Words phonemized, by source (lexicon, fallback, other)", ["source"],
+            "wyoming_kokoro_g2p_words",
+            "Words phonemized, by source (lexicon: misaki's; user: --lexicon; fallback: espeak-ng for a word misaki "
+            "does not know; other: the language's only backend)", ["source"], registry=r,
+        )
+        self.g2p_text_fallbacks = Counter(
+            "wyoming_kokoro_g2p_text_fallbacks", "Whole texts phonemized by espeak-ng because misaki failed on them",
             registry=r,
+        )
+        self.g2p_unknown_words = Counter(
+            "wyoming_kokoro_g2p_unknown_words", "Words no G2P backend could phonemize (left unspoken)", registry=r,
+        )
+        self.dropped_symbols = Counter(
+            "wyoming_kokoro_dropped_symbols", "Phoneme symbols outside Kokoro's vocabulary, dropped", registry=r,
         )
         self.phoneme_cache = Counter(
             "wyoming_kokoro_phoneme_cache", "Phoneme cache look-ups by result (hit, miss)", ["result"], registry=r,
@@ -56,7 +67,7 @@ class Metrics:
         for label in ("ok", "error", "cancelled", "client_gone"):
             for kind in ("one-shot", "streamed"):
                 self.requests.labels(kind, label)
-        for source in ("lexicon", "fallback", "other"):
+        for source in ("lexicon", "user", "fallback", "other"):
             self.g2p_words.labels(source)
         for result in ("hit", "miss"):
             self.phoneme_cache.labels(result)

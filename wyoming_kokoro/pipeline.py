@@ -147,11 +147,7 @@ class RequestStats:
     audio_seconds: float = 0.0
     inference_seconds: float = 0.0
     g2p_seconds: float = 0.0
-    words: int = 0
-    lexicon_words: int = 0
-    fallback_words: int = 0
-    cache_hits: int = 0
-    cache_misses: int = 0
+    g2p: G2PStats = field(default_factory=G2PStats)  # words by source, fallbacks, dropped symbols, cache hits
     audio_cache_hits: int = 0
     first_audio_seconds: float | None = None
     started: float = field(default_factory=time.perf_counter)
@@ -163,12 +159,7 @@ class RequestStats:
         self.audio_seconds += piece.seconds
         self.inference_seconds += piece.speech.inference_seconds
         self.g2p_seconds += piece.speech.g2p_seconds
-        g2p = piece.speech.stats
-        self.words += g2p.words
-        self.lexicon_words += g2p.lexicon_words
-        self.fallback_words += g2p.fallback_words
-        self.cache_hits += g2p.cache_hits
-        self.cache_misses += g2p.cache_misses
+        self.g2p.add(piece.speech.stats)
 
     @property
     def rtf(self) -> float:
@@ -299,7 +290,10 @@ class Pipeline:
                 deadline = now if playback_end is None else playback_end
                 key = piece = None
                 if self.cache is not None:
-                    key = self.cache.key(text, voice, speed, language.code)
+                    # The G2P's fingerprint (backend, user lexicon) is part of the key: a changed lexicon must
+                    # not keep playing the old pronunciation from a cache directory that outlives the process.
+                    g2p = self.synthesizer.g2p.fingerprint(language.code)
+                    key = self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
                     piece = await self.cached_piece(key, text, voice, language)
                 if piece is None:
                     piece = await self.scheduler.run(

@@ -482,8 +482,14 @@ class _Outcome:
             total_ms=round(total * 1000, 1),
             audio_seconds=round(stats.audio_seconds, 3),
             rtf=round(stats.rtf, 4),
-            fallback_words=stats.fallback_words,
-            cache_hits=stats.cache_hits,
+            words=stats.g2p.words,
+            lexicon_words=stats.g2p.lexicon_words,
+            user_lexicon_words=stats.g2p.user_lexicon_words,
+            fallback_words=stats.g2p.fallback_words,
+            text_fallbacks=stats.g2p.text_fallbacks,
+            unknown_words=stats.g2p.unknown_words,
+            dropped_symbols=stats.g2p.dropped_symbols,
+            cache_hits=stats.g2p.cache_hits,
             audio_cache_hits=stats.audio_cache_hits,
         )
         metrics = self.metrics
@@ -500,10 +506,17 @@ class _Outcome:
             metrics.rtf.observe(stats.rtf)
             metrics.audio_seconds.inc(stats.audio_seconds)
         metrics.characters.inc(stats.characters)
-        metrics.g2p_words.labels("lexicon").inc(stats.lexicon_words)
-        metrics.g2p_words.labels("fallback").inc(stats.fallback_words)
-        metrics.g2p_words.labels("other").inc(max(0, stats.words - stats.lexicon_words - stats.fallback_words))
+        g2p = stats.g2p
+        metrics.g2p_words.labels("lexicon").inc(g2p.lexicon_words)
+        metrics.g2p_words.labels("user").inc(g2p.user_lexicon_words)
+        metrics.g2p_words.labels("fallback").inc(g2p.fallback_words)
+        metrics.g2p_words.labels("other").inc(
+            max(0, g2p.words - g2p.lexicon_words - g2p.user_lexicon_words - g2p.fallback_words)
+        )
+        metrics.g2p_text_fallbacks.inc(g2p.text_fallbacks)
+        metrics.g2p_unknown_words.inc(g2p.unknown_words)
+        metrics.dropped_symbols.inc(g2p.dropped_symbols)
         metrics.audio_cache.labels("hit").inc(stats.audio_cache_hits)
         metrics.audio_cache.labels("miss").inc(stats.pieces - stats.audio_cache_hits)
-        metrics.phoneme_cache.labels("hit").inc(stats.cache_hits)
-        metrics.phoneme_cache.labels("miss").inc(stats.cache_misses)
+        metrics.phoneme_cache.labels("hit").inc(g2p.cache_hits)
+        metrics.phoneme_cache.labels("miss").inc(g2p.cache_misses)

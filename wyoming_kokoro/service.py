@@ -16,6 +16,7 @@ from wyoming.server import AsyncServer, AsyncStdioServer
 from .config import ConfigError, Settings
 from .discovery import Advertiser, advertised_host, default_service_name
 from .engine.voices import VoiceCatalog, VoiceError
+from .g2p import UserLexicon
 from .languages import find_language
 from .logs import set_level
 from .server import KokoroHandler, KokoroServer, RequestError
@@ -112,16 +113,25 @@ async def serve(
 
 async def reload(server: KokoroServer, reload_settings: Callable[[Settings], Settings], notifier: Notifier) -> None:
     """SIGHUP: read the settings again and apply what can change without a restart (default voice, voices per
-    language, extra voices folder, log level). A bad file is reported and the old settings stay."""
+    language, extra voices folder, user lexicon, which is read again even when its path stays, G2P backends, log
+    level). A bad file is reported and the old settings stay."""
     notifier.reloading()
     current = server.settings
     try:
         fresh, restart_keys = reload_settings(current)
         changed = current.changed(fresh)
+        loop = asyncio.get_running_loop()
         catalog = None
         if "voices" in changed:
-            catalog = await asyncio.get_running_loop().run_in_executor(None, VoiceCatalog.load, fresh.voices)
+            catalog = await loop.run_in_executor(None, VoiceCatalog.load, fresh.voices)
+        g2p = server.pipeline.synthesizer.g2p
+        lexicon = g2p.lexicon
+        if fresh.lexicon is not None or "lexicon" in changed:  # the file is read again: its words may have changed
+            lexicon = await loop.run_in_executor(None, UserLexicon.load, fresh.lexicon) if fresh.lexicon else None
         server.apply(fresh, catalog)
+        relexed = (lexicon or None) != (g2p.lexicon or None)
+        if relexed or "g2p" in changed:
+            g2p.configure(lexicon, fresh.g2p)
     except (ConfigError, VoiceError, RequestError, ValueError) as err:
         text = err.text if isinstance(err, RequestError) else str(err)
         _LOGGER.error("Reload failed, the settings stay as they were: %s", text)
@@ -130,12 +140,14 @@ async def reload(server: KokoroServer, reload_settings: Callable[[Settings], Set
             set_level(fresh.log_level)
         if restart_keys:
             _LOGGER.warning("Reload: %s changed in the file; that takes a restart", ", ".join(restart_keys))
+        if relexed:
+            _LOGGER.info("Reloaded the lexicon %s: %d word(s)", fresh.lexicon, lexicon.size if lexicon else 0)
         if changed:
             _LOGGER.info(
                 "Reloaded: %s", "; ".join(f"{key} {_show(getattr(current, key))} -> {_show(getattr(fresh, key))}"
                                          for key in changed)
             )
-        else:
+        elif not relexed:
             _LOGGER.info("Reloaded: nothing changed")
     notifier.ready()
 

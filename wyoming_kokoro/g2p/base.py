@@ -12,6 +12,7 @@ class G2PStats:
 
     words: int = 0  # words phonemized (punctuation not counted)
     lexicon_words: int = 0  # words from misaki's lexicon (English)
+    user_lexicon_words: int = 0  # words from the user's lexicon (--lexicon), any backend
     fallback_words: int = 0  # words misaki did not know, phonemized by espeak-ng
     text_fallbacks: int = 0  # whole texts phonemized by espeak-ng because the primary backend failed
     unknown_words: int = 0  # words no backend could phonemize (left out of the phonemes)
@@ -28,7 +29,7 @@ class G2PStats:
 class Word:
     text: str
     phonemes: str
-    source: str  # "lexicon", "fallback", "espeak", "misaki", "punctuation", "unknown"
+    source: str  # "lexicon", "user", "fallback", "espeak", "misaki", "punctuation", "unknown"
 
 
 @dataclass
@@ -48,6 +49,13 @@ class G2P(ABC):
     @abstractmethod
     def phonemize(self, text: str) -> G2PResult:
         """Kokoro phonemes for ``text``; never raises for odd text (falls back instead)."""
+
+    @property
+    def fingerprint(self) -> str:
+        """What decides the phonemes besides the language and the text: the backend, and the user lexicon's
+        entries where one applies. Part of the phoneme cache's key, so that a changed lexicon or backend never
+        gets old phonemes; the audio cache should key on it too."""
+        return self.backend
 
 
 class MissingExtraError(RuntimeError):

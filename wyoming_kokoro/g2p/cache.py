@@ -1,4 +1,4 @@
-"""A bounded, thread-safe LRU cache of G2P results per (language, text)."""
+"""A bounded, thread-safe LRU cache of G2P results per (language, backend fingerprint, text)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class PhonemeCache:
         if max_entries < 0:
             raise ValueError(f"phoneme cache size must be 0 or more, got {max_entries}")
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str], G2PResult] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str, str], G2PResult] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -22,13 +22,17 @@ class PhonemeCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def phonemize(self, g2p: G2P, text: str) -> G2PResult:
         """``g2p.phonemize(text)``, from the cache when this text was phonemized before.
 
         The result's stats count this call: a hit carries ``cache_hits=1`` and no word counters (nothing was
         phonemized), a miss the backend's counters and ``cache_misses=1``.
         """
-        key = (g2p.language, text)
+        key = (g2p.language, g2p.fingerprint, text)
         with self._lock:
             cached = self._entries.get(key)
             if cached is not None:

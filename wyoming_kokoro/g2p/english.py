@@ -46,8 +46,15 @@ def make_misaki_g2p(british: bool, fallback):
     return g2p
 
 
+#: misaki's rating of a token whose phonemes the text itself gave (``[word](/phonemes/)``): the user lexicon's.
+USER_RATING = 5
+
+
 class MisakiEnglishG2P(G2P):
     backend = "misaki"
+    #: misaki reads ``[word](/phonemes/)`` as "say word as phonemes", in context: the user lexicon marks its
+    #: words that way (see lexicon.py) instead of cutting the text around them.
+    inline_overrides = True
 
     def __init__(self, language: str) -> None:
         if language not in ("en-us", "en-gb"):
@@ -72,19 +79,24 @@ class MisakiEnglishG2P(G2P):
         words: list[Word] = []
         stats = G2PStats()
         for token in tokens or []:
-            if all(c in _NON_WORD for c in token.text):
+            # '' is deliberate: misaki reads '$' in '$3.50' with the number; such a sign is not a word
+            silent_sign = token.phonemes == "" and not any(c.isalnum() for c in token.text)
+            if silent_sign or all(c in _NON_WORD for c in token.text):
                 words.append(Word(token.text, token.phonemes or "", "punctuation"))
                 continue
             stats.words += 1
-            if token.phonemes is None:  # '' is deliberate: misaki reads '$' in '$3.50' with the number
+            if token.phonemes is None:
                 source = "unknown"
                 stats.unknown_words += 1
+            elif token._ is not None and token._.rating == USER_RATING:
+                source = "user"
             elif token.text in fallback_words:
                 source = "fallback"
             else:
                 source = "lexicon"
             words.append(Word(token.text, token.phonemes or "", source))
         stats.lexicon_words = sum(1 for w in words if w.source == "lexicon")
+        stats.user_lexicon_words = sum(1 for w in words if w.source == "user")
         stats.fallback_words = sum(1 for w in words if w.source == "fallback")
         if stats.unknown_words:
             _LOGGER.warning(

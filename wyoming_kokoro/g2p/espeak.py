@@ -10,9 +10,16 @@ import threading
 from .base import G2P, G2PResult, G2PStats, Word
 
 _LOGGER = logging.getLogger(__name__)
-# phonemizer warns of a "words count mismatch" whenever espeak-ng splits or joins words differently from the
-# input; with one text per call it means nothing to us, and it would fill a service's log.
-logging.getLogger("phonemizer").setLevel(logging.ERROR)
+
+
+def _quiet_phonemizer() -> None:
+    """phonemizer warns of a "words count mismatch" whenever espeak-ng splits or joins words differently from the
+    input; with one text per call it means nothing to us, and it would fill a service's log. Each new phonemizer
+    backend sets its logger back to WARNING: call this after making one."""
+    logging.getLogger("phonemizer").setLevel(logging.ERROR)
+
+
+_quiet_phonemizer()
 
 #: libespeak-ng keeps process-wide state: every call into it, from any backend, holds this lock.
 ESPEAK_LOCK = threading.RLock()
@@ -55,12 +62,30 @@ class EspeakG2P(G2P):
         self.language = language
         with ESPEAK_LOCK:
             self._g2p = espeak.EspeakG2P(language=ESPEAK_VOICES[language])
+            _quiet_phonemizer()
 
     def phonemize(self, text: str) -> G2PResult:
         table = _PUNCTUATION.get(self.language)
         with ESPEAK_LOCK:
             phonemes, _ = self._g2p(text.translate(table) if table else text)
         phonemes = phonemes.strip()
+        return G2PResult(phonemes, pair_words(text, phonemes, self.backend), G2PStats(words=count_words(text)))
+
+
+class EspeakEnglishG2P(G2P):
+    """English by espeak-ng alone (``g2p: {en-us: espeak}``), in misaki's English phoneme set: the conversion
+    misaki applies to the words it sends to espeak, applied to the whole text."""
+
+    backend = "espeak"
+
+    def __init__(self, language: str) -> None:
+        if language not in ("en-us", "en-gb"):
+            raise ValueError(f"espeak English G2P is for en-us and en-gb, not {language!r}")
+        self.language = language
+        self._espeak = EspeakEnglishFallback(language == "en-gb")
+
+    def phonemize(self, text: str) -> G2PResult:
+        phonemes = self._espeak.text(text).strip()
         return G2PResult(phonemes, pair_words(text, phonemes, self.backend), G2PStats(words=count_words(text)))
 
 
@@ -73,6 +98,7 @@ class EspeakEnglishFallback:
 
         with ESPEAK_LOCK:
             self._fallback = espeak.EspeakFallback(british=british)
+            _quiet_phonemizer()
         self.words: list[str] = []  # words this fallback phonemized since the last reset (caller holds a lock)
 
     def __call__(self, token):
