@@ -22,6 +22,7 @@ from .g2p import G2PRegistry, MissingExtraError, language_installed
 from .g2p import UserLexicon
 from .g2p.report import add_commands as add_g2p_commands
 from .languages import find_language
+from .text import command as normalize_command
 from .pipeline import Pipeline, Scheduler
 from .metrics import Metrics
 from .server import KokoroServer, RequestError
@@ -159,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     phonemize.add_argument("text", nargs="?", help="the text (default: read from standard input)")
     phonemize.add_argument("--lang", type=_language, default="en-us", help="language (default: en-us)")
     add_g2p_commands(commands)
+    normalize_command.add_parser(commands, _language)
     return parser
 
 
@@ -286,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_synth(args)
         if args.command == "phonemize":
             return run_phonemize(args)
+        if args.command == "normalize":
+            return normalize_command.run(args)
         if getattr(args, "run", None):
             return args.run(args)
         flags = _given_flags(args)
