@@ -76,6 +76,18 @@ def test_phonemize_shows_each_word_and_its_backend():
     assert any(line.split()[0] == "Hello" and line.split()[-1] == "lexicon" for line in lines[1:])
 
 
+def test_phonemize_and_synth_speak_the_normalized_text(tmp_path):
+    proc = run("phonemize", "**Set** the timer for 5-10 min 🍝", "--lang", "en-us")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "spoken as: Set the timer for 5 to 10 minutes" in proc.stderr.decode()
+    words = [line.split()[0] for line in proc.stdout.decode().splitlines()[1:]]
+    assert "minutes" in words and "*" not in "".join(words)
+    out = tmp_path / "x.wav"
+    proc = run("synth", "It is 3:45 PM.", "--voice", "af_heart", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert ", 5 words (0 by fallback)" in proc.stderr.decode()  # It is three forty-five PM
+
+
 @pytest.mark.parametrize("before", [True, False])
 def test_voices_option_counts_before_or_after_the_subcommand(tmp_path, before):
     missing = str(tmp_path / "no-such-voices")

@@ -11,7 +11,7 @@ import pytest
 
 from wyoming_kokoro.g2p import create_g2p
 from wyoming_kokoro.text.markdown import looks_like_markdown, markdown_to_text
-from wyoming_kokoro.text.normalize import collapse_punctuation, drop_pictographs, normalize
+from wyoming_kokoro.text.normalize import collapse_punctuation, drop_pictographs, normalize, normalize_sentence
 from wyoming_kokoro.text.segment import pieces, split_sentences
 
 
@@ -561,3 +561,24 @@ def test_cli_reads_standard_input_and_rejects_an_unknown_language():
     )
     assert proc.returncode != 0
     assert "unknown language 'klingon'" in proc.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "spoken"),
+    [
+        ("| Room | Temperature |", "Room, Temperature."),
+        ("|---|:---:|", ""),
+        ("| Kitchen | 21.5°C |", "Kitchen, 21.5 degrees Celsius."),
+        ("## Weather", "Weather."),
+        ("- **Lights:** on", "Lights: on."),
+        ("It is 3:45 PM.", "It is three forty-five PM."),
+    ],
+)
+def test_a_streamed_sentence_is_normalized_alone_and_a_lone_table_row_is_read_as_a_row(sentence, spoken):
+    assert normalize_sentence(sentence, "en-us") == spoken
+
+
+def test_table_rows_read_alone_sound_as_in_the_whole_table():
+    table = "| Room | Temp |\n|---|---|\n| Kitchen | 21°C |"
+    rows = [normalize_sentence(line, "en-us") for line in table.splitlines()]
+    assert "\n".join(r for r in rows if r) == normalize(table, "en-us")

@@ -776,3 +776,38 @@ async def refused(uri: str) -> bool:
         return True
     await client.disconnect()
     return False
+
+
+ASSISTANT_MARKDOWN = (
+    "## Weather\n\n"
+    "- **Today:** 21°C and sunny 🌞\n"
+    "- **Tomorrow:** rain from 3:45 PM, about 5-10 mm\n\n"
+    "| Room | Temperature |\n|---|---|\n| Kitchen | 19.5°C |\n\n"
+    "Details at https://www.weather.gov/forecast?id=42!!!"
+)
+#: What a listener should hear: the markdown, emoji and URL read as a person would, numbers and units as words.
+ASSISTANT_SPOKEN = (
+    "Weather. Today: 21 degrees Celsius and sunny. Tomorrow: rain from three forty-five PM, about 5 to 10 "
+    "millimeters. Room, Temperature. Kitchen, 19.5 degrees Celsius. Details at weather dot gov!"
+)
+
+
+@pytest.mark.parametrize("mode", ["one-shot", "streamed"])
+def test_markdown_numbers_units_and_urls_are_spoken_as_words(kokoro_server, whisper, mode):
+    async def go():
+        client = await connect(kokoro_server.uri)
+        try:
+            if mode == "one-shot":
+                await client.write_event(Synthesize(text=ASSISTANT_MARKDOWN).event())
+                return one_shot_audio(await reply(client))
+            deltas = [ASSISTANT_MARKDOWN[i : i + 3] for i in range(0, len(ASSISTANT_MARKDOWN), 3)]  # LLM-like tokens
+            events = await stream(client, deltas, None, compat_text=ASSISTANT_MARKDOWN, rng=random.Random(11))
+            return np.concatenate(streamed_segments(events))
+        finally:
+            await client.disconnect()
+
+    audio = run(go())
+    transcript = hears(whisper, audio, ASSISTANT_SPOKEN)
+    heard = " ".join(asr.normalize(transcript, "en"))
+    for absent in ("asterisk", "hash", "pipe", "https", "slash", "question mark", "sun"):
+        assert absent not in heard.split(), f"{absent!r} in {transcript!r}"

@@ -23,6 +23,7 @@ from .g2p import UserLexicon
 from .g2p.report import add_commands as add_g2p_commands
 from .languages import find_language
 from .text import command as normalize_command
+from .text.normalize import normalize
 from .pipeline import Pipeline, Scheduler
 from .metrics import Metrics
 from .server import KokoroServer, RequestError
@@ -200,7 +201,9 @@ def _synthesizer(args: argparse.Namespace) -> Synthesizer:
 def run_synth(args: argparse.Namespace) -> int:
     text = _read_text(args.text)
     synthesizer = _synthesizer(args)
-    speech = synthesizer.synthesize(text, args.voice, speed=args.speed, language=args.lang)
+    voice = synthesizer.voices.resolve(args.voice)
+    language = args.lang or voice.language.code
+    speech = synthesizer.synthesize(normalize(text, language), voice, speed=args.speed, language=language)
     data = wav_bytes(speech.audio)
     if args.output == "-":
         if sys.stdout.isatty():
@@ -221,7 +224,10 @@ def run_synth(args: argparse.Namespace) -> int:
 
 
 def run_phonemize(args: argparse.Namespace) -> int:
-    text = _read_text(args.text)
+    original = _read_text(args.text)
+    text = normalize(original, args.lang)
+    if text != original.strip():
+        print(f"spoken as: {text}", file=sys.stderr)
     result = G2PRegistry().phonemize(text, args.lang)
     print(result.phonemes)
     if result.words:

@@ -39,13 +39,19 @@ from .languages import Language, find_language
 from .logs import get_logger
 from .metrics import Metrics
 from .pipeline import Pipeline, QueueFull, RequestStats, chunk_pcm, iterate
-from .text.segment import SentenceStream, pieces
+from .text.normalize import normalize, normalize_sentence
+from .text.segment import SentenceStream, pieces, speakable
 from .tts import check_speed
 
 _LOGGER = logging.getLogger(__name__)
 
-#: Texts longer than this are split into sentences in a thread, not on the event loop (pySBD takes about 7 ms for
-#: 2,000 characters and 60 ms for 10,000).
+def _spoken_pieces(text: str, language: str) -> list[str]:
+    """What a one-shot request speaks: its text normalized (markdown, emoji, numbers, units...), then cut."""
+    return pieces(normalize(text, language), language)
+
+
+#: Texts longer than this are normalized and split into sentences in a thread, not on the event loop (pySBD takes
+#: about 7 ms for 2,000 characters and 60 ms for 10,000).
 _SPLIT_IN_THREAD = 1000
 
 KOKORO_ATTRIBUTION = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
@@ -352,9 +358,9 @@ class KokoroHandler(AsyncEventHandler):
                 raise RequestError(BAD_REQUEST, "synthesize text must be a string")
             self.server.check_length(len(synthesize.text))
             if len(synthesize.text) > _SPLIT_IN_THREAD:
-                texts = await asyncio.to_thread(pieces, synthesize.text, language.code)
+                texts = await asyncio.to_thread(_spoken_pieces, synthesize.text, language.code)
             else:
-                texts = pieces(synthesize.text, language.code)
+                texts = _spoken_pieces(synthesize.text, language.code)
             await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
             audio_open = True
             async for piece in self._audio(iterate(texts), voice, language, stats):
@@ -397,9 +403,13 @@ class KokoroHandler(AsyncEventHandler):
             if isinstance(delta, RequestError):
                 raise delta
             for sentence in splitter.feed(delta):
-                yield sentence
+                spoken = normalize_sentence(sentence, language.code)
+                if speakable(spoken):
+                    yield spoken
         for sentence in splitter.flush():
-            yield sentence
+            spoken = normalize_sentence(sentence, language.code)
+            if speakable(spoken):
+                yield spoken
 
     def _audio(self, texts: AsyncIterator[str], voice: Voice, language: Language, stats: RequestStats):
         return self.server.pipeline.run(texts, voice, language, self.server.settings.speed, stats, fit=True)

@@ -24,10 +24,13 @@ from . import BACKENDS, G2PRegistry, G2PStats, PhonemeCache, UserLexicon
 
 
 def sentences_of(text: str, language: str) -> list[str]:
-    """The sentences of each non-empty line of ``text``, as the server would cut them."""
+    """The sentences of each non-empty line of ``text``, normalized and cut as the server would."""
+    from ..text.normalize import normalize
     from ..text.segment import split_sentences
 
-    return [s for line in text.splitlines() if line.strip() for s in split_sentences(line, language)]
+    return [
+        s for line in text.splitlines() if line.strip() for s in split_sentences(normalize(line, language), language)
+    ]
 
 
 def percentile(values: list[float], fraction: float) -> float:

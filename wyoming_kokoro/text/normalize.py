@@ -139,3 +139,24 @@ def normalize(text: str, language: str = "en-us") -> str:
     text = collapse_punctuation(text)
     text = _NORMALIZERS[code](text, code)
     return _tidy(text)
+
+
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")  # |---|:---:|
+
+
+def normalize_sentence(text: str, language: str = "en-us") -> str:
+    """:func:`normalize` for one sentence of a streamed reply, which arrives without the lines around it.
+
+    A markdown table comes a row at a time, and a row alone is no table to the markdown parser (that needs the
+    header and the rule below it): a row is read here as :func:`normalize` reads a row of a whole table (its
+    cells joined with commas, a full stop after them), and the rule under the header is silent.
+    """
+    if _TABLE_ROW.match(text):
+        if _TABLE_RULE.match(text):
+            return ""
+        from .markdown import as_sentence
+
+        cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+        text = as_sentence(", ".join(cell for cell in cells if cell), full_stop(language))
+    return normalize(text, language)
