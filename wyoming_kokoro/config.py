@@ -120,28 +120,35 @@ def parse_zeroconf(value: Any) -> str | None:
     return text
 
 
-def parse_language_voices(value: Any) -> dict[str, str]:
-    """``{en_GB: bf_emma}`` (YAML), ``en_GB=bf_emma,fr_FR=ff_siwis`` (environment) or a list of ``LANG=VOICE``."""
+def _language_pairs(value: Any, what: str, example: str) -> list[tuple[str, Any]]:
+    """(language, value) pairs of ``{LANG: VALUE}`` (YAML), ``LANG=VALUE,LANG=VALUE`` (environment) or a list of
+    ``LANG=VALUE`` (flags given more than once); ``what`` and ``example`` word the errors."""
     if value is None:
-        return {}
+        return []
     if isinstance(value, Mapping):
         pairs = [(str(k), v) for k, v in value.items()]
     else:
         items = value.split(",") if isinstance(value, str) else value
         if not isinstance(items, list):
-            raise ValueError("expected a mapping of language to voice, like en_GB: bf_emma")
+            raise ValueError(f"expected a mapping of language to {what}, like {example.replace('=', ': ')}")
         pairs = []
         for item in items:
             if not isinstance(item, str) or "=" not in item:
-                raise ValueError(f"expected LANGUAGE=VOICE like en_GB=bf_emma, got {item!r}")
-            language, _, voice = item.partition("=")
-            pairs.append((language, voice))
+                raise ValueError(f"expected LANGUAGE={what.upper()} like {example}, got {item!r}")
+            language, _, choice = item.partition("=")
+            pairs.append((language.strip(), choice))
+    for language, choice in pairs:
+        if not isinstance(choice, str) or not choice.strip():
+            raise ValueError(f"expected a {what} name for language {language!r}")
+    return pairs
+
+
+def parse_language_voices(value: Any) -> dict[str, str]:
+    """``{en_GB: bf_emma}`` (YAML), ``en_GB=bf_emma,fr_FR=ff_siwis`` (environment) or a list of ``LANG=VOICE``."""
     result: dict[str, str] = {}
-    for language, voice in pairs:
-        if not isinstance(voice, str) or not voice.strip():
-            raise ValueError(f"expected a voice name for language {language!r}")
+    for language, voice in _language_pairs(value, "voice", "en_GB=bf_emma"):
         try:
-            code = find_language(language.strip()).code
+            code = find_language(language).code
         except ValueError as err:
             raise ValueError(str(err)) from None
         result[code] = voice.strip()
@@ -152,24 +159,7 @@ def parse_g2p(value: Any) -> dict[str, str]:
     """The G2P backend per language: ``{en-us: espeak}`` (YAML), ``en-us=espeak,en-gb=espeak`` (environment, flag)."""
     from .g2p import check_backends  # light: the backends themselves load on first use
 
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        pairs = [(str(k), v) for k, v in value.items()]
-    else:
-        items = value.split(",") if isinstance(value, str) else value
-        if not isinstance(items, list):
-            raise ValueError("expected a mapping of language to backend, like en-us: espeak")
-        pairs = []
-        for item in items:
-            if not isinstance(item, str) or "=" not in item:
-                raise ValueError(f"expected LANGUAGE=BACKEND like en-us=espeak, got {item!r}")
-            language, _, backend = item.partition("=")
-            pairs.append((language.strip(), backend))
-    for language, backend in pairs:
-        if not isinstance(backend, str) or not backend.strip():
-            raise ValueError(f"expected a backend name for language {language!r}")
-    return check_backends(dict(pairs))
+    return check_backends(dict(_language_pairs(value, "backend", "en-us=espeak")))
 
 
 def parse_allow(value: Any) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
