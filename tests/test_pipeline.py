@@ -228,3 +228,27 @@ def test_a_changed_user_lexicon_is_never_served_old_audio_from_the_audio_cache(m
     assert not first.cached and again.cached and again.pcm == first.pcm
     assert not relexed.cached and relexed.speech.stats.user_lexicon_words == 1  # synthesized anew, with the entry
     assert relexed_again.cached and relexed_again.pcm == relexed.pcm
+
+
+def test_the_first_clause_goes_alone_only_when_the_next_one_can_be_ready_before_it_has_played(synthesizer):
+    language = synthesizer.voices.resolve("af_heart").language
+    text = "It's 14 degrees and partly cloudy right now."
+    # "It's 14 degrees" plays for about 1 s (0.065 s a character) plus a breath; "and partly cloudy right now."
+    # takes 28 x 0.065 x RTF seconds to synthesize.
+    fast = Pipeline(synthesizer, Scheduler(parallel=1), rtf=0.15)
+    assert fast.first_cut(text, language, 1.0) == ("It's 14 degrees", "and partly cloudy right now.")
+    slow = Pipeline(synthesizer, Scheduler(parallel=1), rtf=1.0)
+    assert slow.first_cut(text, language, 1.0) == (text, "")
+    assert fast.first_cut("Okay, the lights are off.", language, 1.0) == ("Okay, the lights are off.", "")  # too short
+    fast.scheduler.shutdown()
+    slow.scheduler.shutdown()
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), rtf=0.15)
+        voice = synthesizer.voices.resolve("af_heart")
+        out = [p async for p in pipeline.run(iterate([text]), voice, language, 1.0, RequestStats(), fit=True)]
+        pipeline.scheduler.shutdown()
+        return out
+
+    out = asyncio.run(main())
+    assert out[0].text == "It's 14 degrees" and " ".join(p.text for p in out) == text
