@@ -76,6 +76,25 @@ def test_phonemize_shows_each_word_and_its_backend():
     assert any(line.split()[0] == "Hello" and line.split()[-1] == "lexicon" for line in lines[1:])
 
 
+def test_phonemize_and_synth_take_a_lexicon_and_a_backend(tmp_path):
+    lexicon = tmp_path / "lexicon.yaml"
+    lexicon.write_text("en-us:\n  Kokoro: kˈOkOɹO\n", encoding="utf-8")
+    proc = run("phonemize", "Kokoro speaks.", "--lexicon", str(lexicon))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().splitlines()[0] == "kˈOkOɹO spˈiks."
+    proc = run("phonemize", "Kokoro speaks.", "--backend", "espeak")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert all(line.split()[-1] == "espeak" for line in proc.stdout.decode().splitlines()[1:])
+    out = tmp_path / "x.wav"
+    proc = run("synth", "Kokoro speaks.", "--lexicon", str(lexicon), "-o", str(out))
+    assert proc.returncode == 0 and out.stat().st_size > 44, proc.stderr.decode()
+    lexicon.write_text("en-us:\n  Kokoro: k§\n", encoding="utf-8")
+    proc = run("synth", "Kokoro.", "--lexicon", str(lexicon), "-o", str(out))
+    assert proc.returncode != 0 and "symbol '§'" in proc.stderr.decode() and "Kokoro" in proc.stderr.decode()
+    proc = run("phonemize", "Hola.", "--backend", "misaki", "--lang", "es")
+    assert proc.returncode != 0 and "'misaki' is not available for es: expected espeak" in proc.stderr.decode()
+
+
 def test_phonemize_and_synth_speak_the_normalized_text(tmp_path):
     proc = run("phonemize", "**Set** the timer for 5-10 min 🍝", "--lang", "en-us")
     assert proc.returncode == 0, proc.stderr.decode()

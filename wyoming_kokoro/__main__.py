@@ -82,7 +82,22 @@ def _engine_options(parser: argparse.ArgumentParser, voices_default=None) -> arg
         "--log-level", type=str.upper, choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="default: INFO for the server, WARNING for the other commands",
     )
+    group.add_argument(
+        "--lexicon", type=Path, default=voices_default,
+        help="YAML file of words and their phonemes per language, overriding the G2P",
+    )
+    group.add_argument(
+        "--backend", choices=["misaki", "espeak"],
+        help="G2P backend for the text's language (default: the language's default: misaki for English)",
+    )
     return parser
+
+
+def _g2p_registry(args: argparse.Namespace, language: str) -> G2PRegistry:
+    """The G2P of a synth or phonemize command: its --lexicon and --backend applied."""
+    lexicon = UserLexicon.load(args.lexicon) if getattr(args, "lexicon", None) else None
+    backend = getattr(args, "backend", None)
+    return G2PRegistry(lexicon=lexicon, backends={language: backend} if backend else None)
 
 
 def _option_type(option: config.Option):
@@ -203,6 +218,7 @@ def run_synth(args: argparse.Namespace) -> int:
     synthesizer = _synthesizer(args)
     voice = synthesizer.voices.resolve(args.voice)
     language = args.lang or voice.language.code
+    synthesizer.g2p = _g2p_registry(args, language)
     speech = synthesizer.synthesize(normalize(text, language), voice, speed=args.speed, language=language)
     data = wav_bytes(speech.audio)
     if args.output == "-":
@@ -228,7 +244,7 @@ def run_phonemize(args: argparse.Namespace) -> int:
     text = normalize(original, args.lang)
     if text != original.strip():
         print(f"spoken as: {text}", file=sys.stderr)
-    result = G2PRegistry().phonemize(text, args.lang)
+    result = _g2p_registry(args, args.lang).phonemize(text, args.lang)
     print(result.phonemes)
     if result.words:
         width = max(len(w.text) for w in result.words)
