@@ -307,17 +307,23 @@ def _apply(values: dict[str, Any], sources: dict[str, str], raw: Mapping[str, An
         sources[key] = source
 
 
-def read_file(path: Path) -> dict[str, Any]:
-    """The options of a YAML file; ConfigError for a file that cannot be read, is not a mapping or has
-    unknown keys."""
+def read_yaml(path: str | Path, what: str, error: type[ValueError]) -> Any:
+    """The YAML document in ``path``; ``error`` naming ``what`` it is (e.g. "config file") and the path when the
+    file cannot be read or is not valid YAML."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
-        raise ConfigError(f"config file {str(path)!r} cannot be read: {err.strerror or err}") from None
+        raise error(f"{what} {str(path)!r} cannot be read: {err.strerror or err}") from None
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ConfigError(f"config file {str(path)!r} is not valid YAML: {err}") from None
+        raise error(f"{what} {str(path)!r} is not valid YAML: {err}") from None
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The options of a YAML file; ConfigError for a file that cannot be read, is not a mapping or has
+    unknown keys."""
+    data = read_yaml(path, "config file", ConfigError)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..engine.tokens import VOCAB
 from ..languages import find_language
 from .base import G2P, G2PResult, G2PStats, Word
@@ -59,16 +57,9 @@ class UserLexicon:
 
     @classmethod
     def load(cls, path: str | Path) -> "UserLexicon":
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as err:
-            raise LexiconError(f"lexicon {str(path)!r} cannot be read: {err.strerror or err}") from None
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise LexiconError(f"lexicon {str(path)!r} is not valid YAML: {err}") from None
-        return cls.from_mapping(data or {}, path)
+        from ..config import read_yaml  # config imports the G2P lazily too: no cycle at import time
+
+        return cls.from_mapping(read_yaml(path, "lexicon", LexiconError) or {}, Path(path))
 
     @classmethod
     def from_mapping(cls, data: Any, path: str | Path | None = None) -> "UserLexicon":
