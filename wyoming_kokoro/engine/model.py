@@ -15,6 +15,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .providers import select_providers
+from .split import PHASE_INPUT, SplitError, SplitGraph, phase_offset, split_model
 from .tokens import MAX_IDS
 
 _LOGGER = logging.getLogger(__name__)
@@ -88,11 +89,12 @@ _ORT_TYPES = {
 }
 
 
-def read_io(session: ort.InferenceSession) -> ModelIO:
+def read_io(session: ort.InferenceSession, output_session: ort.InferenceSession | None = None) -> ModelIO:
     """Find the token, style and speed inputs and the audio output of a Kokoro export.
 
     Exports differ: ``tokens``/``input_ids``, ``audio``/``waveform``; the style is the float input of width 256,
-    the token input the integer one of dynamic length, the speed the remaining one.
+    the token input the integer one of dynamic length, the speed the remaining one. With a split graph, the
+    inputs are the front part's and the output the decoder's (``output_session``).
     """
     inputs = {i.name: i for i in session.get_inputs()}
     if len(inputs) != 3:
@@ -120,7 +122,7 @@ def read_io(session: ort.InferenceSession) -> ModelIO:
     if style is None or tokens is None or len(rest) != 1:
         raise ModelError(f"not a Kokoro model: cannot tell tokens, style and speed apart in inputs {names}")
     speed = rest[0]
-    outputs = [o.name for o in session.get_outputs()]
+    outputs = [o.name for o in (output_session or session).get_outputs()]
     audio = next((n for n in outputs if n in ("audio", "waveform")), outputs[0])
     return ModelIO(tokens, dtype(tokens), style, dtype(style), speed, dtype(speed), audio)
 
@@ -135,10 +137,31 @@ def session_options(intra_op_threads: int | None, inter_op_threads: int | None) 
     return options
 
 
-class KokoroModel:
-    """One ONNX Runtime session of a Kokoro v1.0 export, safe to share between threads.
+@dataclass
+class Frames:
+    """What the front part predicts for one piece: per frame (``hop`` samples), the decoder's inputs."""
 
-    ``infer`` is plain synchronous code; callers that must not block (the server) run it in worker threads.
+    asr: np.ndarray  # aligned text features [1, C, F]
+    f0: np.ndarray  # pitch [1, 2F]
+    n: np.ndarray  # energy [1, 2F]
+    durations: np.ndarray  # frames per token, the pads included: int [T + 2]
+    style: np.ndarray  # [1, 256]
+
+    @property
+    def count(self) -> int:
+        return int(self.asr.shape[-1])
+
+
+class KokoroModel:
+    """A Kokoro v1.0 export in ONNX Runtime, safe to share between threads.
+
+    Where the graph can be split (``split="auto"``, the default), it runs as two sessions, the front part and the
+    decoder (:mod:`.split`): :meth:`front` predicts a piece's frames, :meth:`decode` turns any range of them into
+    audio, and :meth:`infer` does both for the whole piece, with the same samples as the single graph. Otherwise
+    (``split="off"``, or an export whose graph cannot be split) the single graph runs and only :meth:`infer` is
+    there; ``self.split`` says which, and the load is logged with the reason.
+
+    Everything here is plain synchronous code; callers that must not block (the server) run it in worker threads.
     """
 
     def __init__(
@@ -148,7 +171,10 @@ class KokoroModel:
         providers: str | Sequence[str] = "auto",
         intra_op_threads: int | None = None,
         inter_op_threads: int | None = None,
+        split: str = "auto",
     ) -> None:
+        if split not in ("auto", "off"):
+            raise ValueError(f"split must be 'auto' or 'off', got {split!r}")
         started = time.perf_counter()
         if model is None:
             model_bytes = read_default_model()
@@ -168,36 +194,111 @@ class KokoroModel:
         chosen = select_providers(
             providers, ort.get_available_providers(), platform.system(), platform.machine()
         )
-        try:
-            self.session = ort.InferenceSession(
-                model_bytes,
-                sess_options=session_options(intra_op_threads, inter_op_threads),
+        options = session_options(intra_op_threads, inter_op_threads)
+
+        def open_session(data: bytes) -> ort.InferenceSession:
+            return ort.InferenceSession(
+                data,
+                sess_options=options,
                 providers=[name for name, _ in chosen],
-                provider_options=[options for _, options in chosen],
+                provider_options=[opts for _, opts in chosen],
             )
-        except Exception as err:  # onnxruntime raises its own exception types
-            raise ModelError(f"cannot load the model from {self.source}: {err}") from err
-        self.providers = self.session.get_providers()
-        self.io = read_io(self.session)
+
+        self.split: SplitGraph | None = None
+        self.split_reason = "turned off (split: off)"
+        self.session = self.front_session = self.decoder_session = None
+        if split == "auto":
+            try:
+                graph = split_model(model_bytes)
+                self.front_session, self.decoder_session = open_session(graph.front), open_session(graph.decoder)
+                self.split = graph
+                self.io = read_io(self.front_session, self.decoder_session)
+                self._check_split()
+                self.split_reason = "split into front part and decoder"
+            except SplitError as err:
+                self.split, self.front_session, self.decoder_session = None, None, None
+                self.split_reason = f"not split: {err}"
+            except Exception as err:  # onnx or onnxruntime cannot take one of the parts: the single graph will do
+                self.split, self.front_session, self.decoder_session = None, None, None
+                self.split_reason = f"not split: {type(err).__name__}: {err}"
+        if self.split is None:
+            try:
+                self.session = open_session(model_bytes)
+            except Exception as err:  # onnxruntime raises its own exception types
+                raise ModelError(f"cannot load the model from {self.source}: {err}") from err
+            self.io = read_io(self.session)
+        self.providers = (self.session or self.decoder_session).get_providers()
         self.load_seconds = time.perf_counter() - started
         _LOGGER.info(
-            "Loaded %s in %.2f s with providers %s (intra-op threads: %s, inter-op threads: %s)",
+            "Loaded %s in %.2f s with providers %s (intra-op threads: %s, inter-op threads: %s); graph %s",
             self.source,
             self.load_seconds,
             ", ".join(self.providers),
             intra_op_threads or "onnxruntime default",
             inter_op_threads or "onnxruntime default",
+            self.split_reason,
         )
 
-    def infer(self, ids: Sequence[int], style: np.ndarray, speed: float = 1.0) -> np.ndarray:
-        """Audio (float32, 24 kHz) for at most ``MAX_IDS`` phoneme ids, with the style row for their count."""
+    @property
+    def hop(self) -> int:
+        """Audio samples per frame (600 at 24 kHz: 25 ms)."""
+        return 600
+
+    def _check_split(self) -> None:
+        """A short probe through both parts: the shapes must be those of a Kokoro decoder, or SplitError."""
+        frames = self.front([50, 156, 86, 54, 16, 4], np.zeros(256, np.float32), 1.0)
+        if frames.f0.shape[-1] != 2 * frames.count or frames.n.shape[-1] != 2 * frames.count:
+            raise SplitError(f"F0/N have {frames.f0.shape[-1]} values for {frames.count} frames, not two a frame")
+        if int(frames.durations.sum()) != frames.count:
+            raise SplitError(f"the durations add up to {frames.durations.sum()} frames, not {frames.count}")
+        audio = self.decode(frames, 0, frames.count)
+        if len(audio) != self.hop * frames.count or not np.isfinite(audio).all():
+            raise SplitError(f"the decoder gave {len(audio)} samples for {frames.count} frames")
+
+    def _feed(self, ids: Sequence[int], style: np.ndarray, speed: float) -> dict:
         if not 0 < len(ids) <= MAX_IDS:
             raise ValueError(f"a piece must have 1 to {MAX_IDS} phoneme ids, got {len(ids)}")
         io = self.io
-        feed = {
+        return {
             io.tokens: np.array([[0, *ids, 0]], dtype=io.tokens_dtype),
             io.style: np.asarray(style, dtype=io.style_dtype).reshape(1, -1),
             io.speed: np.array([speed], dtype=io.speed_dtype),
         }
-        (audio,) = self.session.run([io.audio], feed)
+
+    def front(self, ids: Sequence[int], style: np.ndarray, speed: float = 1.0) -> Frames:
+        """The frames of a piece (split graph only): durations, text features, F0 and N."""
+        assert self.split is not None and self.front_session is not None, "the graph is not split"
+        feed = self._feed(ids, style, speed)
+        b = self.split.boundary
+        asr, f0, n, durations = self.front_session.run([b.asr, b.f0, b.n, b.durations], feed)
+        return Frames(asr, f0, n, np.asarray(durations).reshape(-1).astype(np.int64), feed[self.io.style])
+
+    def decode(self, frames: Frames, start: int, end: int) -> np.ndarray:
+        """Audio (float32) for frames ``start`` to ``end`` of a piece: ``hop`` samples a frame (split graph only).
+
+        Near the window's edges it differs from the whole piece's decode (the decoder's convolutions see
+        no further, and its normalizations see only the window); callers decode some frames of context on
+        either side and keep the middle.
+        """
+        assert self.split is not None and self.decoder_session is not None, "the graph is not split"
+        if not 0 <= start < end <= frames.count:
+            raise ValueError(f"frames {start}..{end} are outside the piece's 0..{frames.count}")
+        b, graph = self.split.boundary, self.split
+        feed = {
+            b.asr: frames.asr[..., start:end],
+            b.f0: frames.f0[..., 2 * start : 2 * end],
+            b.n: frames.n[..., 2 * start : 2 * end],
+            b.style: frames.style,
+            PHASE_INPUT: phase_offset(frames.f0, 2 * start, graph.harmonics, graph.sample_rate, graph.phase_scale),
+        }
+        (audio,) = self.decoder_session.run([self.io.audio], feed)
+        return np.asarray(audio, dtype=np.float32).reshape(-1)
+
+    def infer(self, ids: Sequence[int], style: np.ndarray, speed: float = 1.0) -> np.ndarray:
+        """Audio (float32, 24 kHz) for at most ``MAX_IDS`` phoneme ids, with the style row for their count."""
+        if self.split is not None:
+            frames = self.front(ids, style, speed)
+            return self.decode(frames, 0, frames.count)
+        feed = self._feed(ids, style, speed)
+        (audio,) = self.session.run([self.io.audio], feed)
         return np.asarray(audio, dtype=np.float32).reshape(-1)
