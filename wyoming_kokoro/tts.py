@@ -18,6 +18,7 @@ from .engine.audio import SAMPLE_RATE, silence, to_pcm16, trim_silence
 from .engine.model import KokoroModel
 from .engine.tokens import MAX_IDS, split_phonemes, tokenize
 from .engine.voices import Voice, VoiceCatalog
+from .engine.windows import WindowedDecoder, WindowPlan
 from .g2p import G2PRegistry, G2PResult, G2PStats, language_installed
 from .languages import Language, find_language
 
@@ -42,6 +43,8 @@ class Speech:
     pieces: int = 0
     g2p_seconds: float = 0.0
     inference_seconds: float = 0.0
+    windows: int = 0  # decoder windows (0 where the graph is not split)
+    frames_decoded: int = 0  # frames the decoder ran on, context included
 
     sample_rate: int = SAMPLE_RATE
 
@@ -64,10 +67,17 @@ def check_speed(speed: float) -> float:
 class Synthesizer:
     """The model, the voices and the G2P backends of a process, loaded once and shared by every request."""
 
-    def __init__(self, model: KokoroModel, voices: VoiceCatalog, g2p: G2PRegistry | None = None) -> None:
+    def __init__(
+        self,
+        model: KokoroModel,
+        voices: VoiceCatalog,
+        g2p: G2PRegistry | None = None,
+        plan: WindowPlan | None = None,
+    ) -> None:
         self.model = model
         self.voices = voices
         self.g2p = g2p or G2PRegistry()
+        self.plan = plan or WindowPlan()
 
     @classmethod
     def load(
@@ -78,10 +88,15 @@ class Synthesizer:
         intra_op_threads: int | None = None,
         inter_op_threads: int | None = None,
         phoneme_cache_size: int = 4096,
+        split: str = "auto",
     ) -> "Synthesizer":
         return cls(
             KokoroModel(
-                model, providers=providers, intra_op_threads=intra_op_threads, inter_op_threads=inter_op_threads
+                model,
+                providers=providers,
+                intra_op_threads=intra_op_threads,
+                inter_op_threads=inter_op_threads,
+                split=split,
             ),
             VoiceCatalog.load(voices),
             G2PRegistry(phoneme_cache_size),
@@ -97,6 +112,23 @@ class Synthesizer:
         code = language.code if isinstance(language, Language) else find_language(language).code
         return self.g2p.phonemize(text, code)
 
+    def stream(
+        self,
+        text: str,
+        voice: str | Voice,
+        *,
+        speed: float = 1.0,
+        language: str | Language | None = None,
+        phonemes: str | None = None,
+    ) -> "PieceStream":
+        """The speech of ``text`` (or of a Kokoro ``phonemes`` string), to be produced step by step: see
+        :class:`PieceStream`. Nothing is computed until the first step."""
+        voice = self.voices.resolve(voice) if isinstance(voice, str) else voice
+        lang = voice.language if language is None else (
+            language if isinstance(language, Language) else find_language(language)
+        )
+        return PieceStream(self, text, voice, lang, check_speed(speed), phonemes)
+
     def synthesize(
         self,
         text: str,
@@ -107,25 +139,45 @@ class Synthesizer:
     ) -> Speech:
         """Speech for ``text`` spoken by ``voice`` (a name, a blend spec or a Voice), in the voice's language
         unless ``language`` says otherwise."""
-        voice = self.voices.resolve(voice) if isinstance(voice, str) else voice
-        lang = voice.language if language is None else (
-            language if isinstance(language, Language) else find_language(language)
-        )
-        speed = check_speed(speed)
-        started = time.perf_counter()
-        g2p = self.phonemize(text, lang)
-        g2p_seconds = time.perf_counter() - started
-        speech = self.synthesize_phonemes(g2p.phonemes, voice, speed=speed)
-        stats = g2p.stats
-        stats.dropped_symbols = sum(speech.dropped.values())
-        speech.stats, speech.language, speech.g2p_seconds = stats, lang, g2p_seconds
-        return speech
+        return self.stream(text, voice, speed=speed, language=language).run()
 
     def synthesize_phonemes(self, phonemes: str, voice: str | Voice, *, speed: float = 1.0) -> Speech:
         """Speech for a Kokoro phoneme string; strings over the model's limit are cut at word or punctuation
         boundaries and the audio joined."""
-        voice = self.voices.resolve(voice) if isinstance(voice, str) else voice
-        speed = check_speed(speed)
+        return self.stream("", voice, speed=speed, phonemes=phonemes).run()
+
+
+class PieceStream:
+    """One piece of text as audio, made in steps so that its start can play before its end is made.
+
+    Each :meth:`step` is one bounded piece of model work, run in a worker thread: the first does the G2P, and
+    each does one window of the decoder (:class:`.engine.windows.WindowedDecoder`) or, where the graph is not
+    split, one whole inference. It returns the int16 PCM it adds. A phoneme string over the model's limit is cut
+    into parts (at sentences, clauses, words) with a pause between them. :attr:`speech` gathers the whole result
+    and its statistics.
+    """
+
+    def __init__(
+        self, synth: Synthesizer, text: str, voice: Voice, language: Language, speed: float, phonemes: str | None
+    ) -> None:
+        self.synth, self.text, self.voice, self.language, self.speed = synth, text, voice, language, speed
+        self._phonemes = phonemes
+        self._parts: list[str] | None = None  # phoneme strings of at most MAX_IDS, not yet started
+        self._decoder: WindowedDecoder | None = None
+        self._audio: list[np.ndarray] = []
+        self.speech: Speech | None = None
+        self.done = False
+        self.last_decode: tuple[int, float] = (0, 0.0)  # frames and seconds of the last step's decoder run
+
+    def _prepare(self) -> None:
+        started = time.perf_counter()
+        stats = G2PStats()
+        if self._phonemes is None:
+            g2p = self.synth.phonemize(self.text, self.language)
+            phonemes, stats = g2p.phonemes, g2p.stats
+        else:
+            phonemes = self._phonemes
+        g2p_seconds = time.perf_counter() - started if self._phonemes is None else 0.0
         tokens = tokenize(phonemes)
         if tokens.dropped:
             _LOGGER.warning(
@@ -133,25 +185,78 @@ class Synthesizer:
                 sum(tokens.dropped.values()),
                 ", ".join(f"{s!r}×{n}" for s, n in tokens.dropped.most_common()),
             )
-        pieces = split_phonemes(tokens.phonemes, MAX_IDS)
-        audio_parts: list[np.ndarray] = []
-        inference_seconds = 0.0
-        for i, piece in enumerate(pieces):
-            ids = tokenize(piece).ids
-            started = time.perf_counter()
-            audio = self.model.infer(ids, voice.style_for(len(ids)), speed)
-            inference_seconds += time.perf_counter() - started
-            audio_parts.append(trim_silence(audio))
-            if i < len(pieces) - 1:
-                audio_parts.append(silence(_PAUSE_AFTER.get(piece[-1], 0.1) / speed))
-        audio = np.concatenate(audio_parts) if audio_parts else np.zeros(0, np.float32)
-        return Speech(
-            audio=to_pcm16(audio),
+        stats.dropped_symbols = sum(tokens.dropped.values())
+        self._parts = split_phonemes(tokens.phonemes, MAX_IDS)
+        self.speech = Speech(
+            audio=np.zeros(0, np.int16),
             phonemes=tokens.phonemes,
-            voice=voice,
-            language=voice.language,
-            stats=G2PStats(dropped_symbols=sum(tokens.dropped.values())),
+            voice=self.voice,
+            language=self.language if self._phonemes is None else self.voice.language,
+            stats=stats,
             dropped=tokens.dropped,
-            pieces=len(pieces),
-            inference_seconds=inference_seconds,
+            pieces=len(self._parts),
+            g2p_seconds=g2p_seconds,
         )
+
+    @property
+    def last_window(self) -> int:
+        """Output frames of the current part's last window (0 before its first)."""
+        if self._decoder is None or not self._decoder.windows:
+            return 0
+        first, end = self._decoder.windows[-1]
+        return end - first
+
+    @property
+    def remaining_frames(self) -> int | None:
+        """Frames left to decode of the part being decoded (None before its front part has run)."""
+        return self._decoder.remaining if self._decoder is not None and not self._decoder.done else None
+
+    def step(self, frames: int | None = None) -> np.ndarray:
+        """Do the next piece of work and return the PCM (int16) it adds (it may be empty: silence not sent yet).
+
+        ``frames``: how many frames (25 ms each) of output this step should decode; None for all that is left of
+        the current part. Where the graph is not split, a step is always a whole part."""
+        if self.done:
+            return np.zeros(0, np.int16)
+        if self.speech is None:
+            self._prepare()
+        assert self._parts is not None and self.speech is not None
+        model, speech = self.synth.model, self.speech
+        out: list[np.ndarray] = []
+        started = time.perf_counter()
+        if self._decoder is None and self._parts:
+            part = self._parts.pop(0)
+            ids = tokenize(part).ids
+            style = self.voice.style_for(len(ids))
+            if model.split is None:
+                out.append(trim_silence(model.infer(ids, style, self.speed)))
+            else:
+                self._decoder = WindowedDecoder(model, model.front(ids, style, self.speed), ids, self.synth.plan)
+            self._current = part
+        if self._decoder is not None:
+            before = self._decoder.frames_decoded
+            decode_started = time.perf_counter()
+            out.append(self._decoder.next(frames if frames is not None else self._decoder.remaining))
+            self.last_decode = (self._decoder.frames_decoded - before, time.perf_counter() - decode_started)
+            speech.windows += 1
+            speech.frames_decoded += self._decoder.frames_decoded - before
+            if self._decoder.done:
+                self._decoder = None
+        speech.inference_seconds += time.perf_counter() - started
+        if self._decoder is None:
+            if self._parts:
+                out.append(silence(_PAUSE_AFTER.get(self._current[-1], 0.1) / self.speed))
+            else:
+                self.done = True
+        pcm = to_pcm16(np.concatenate(out)) if out else np.zeros(0, np.int16)
+        self._audio.append(pcm)
+        if self.done:
+            speech.audio = np.concatenate(self._audio)
+        return pcm
+
+    def run(self) -> Speech:
+        """All steps, each part decoded in one window: the whole speech."""
+        while not self.done:
+            self.step()
+        assert self.speech is not None
+        return self.speech

@@ -1,0 +1,159 @@
+"""Decoding a piece window by window, so that its first words can play before the rest is decoded.
+
+The front part gives every frame of the piece (:meth:`KokoroModel.front`); the decoder then runs on windows of
+frames. Each window is decoded with some frames of context on both sides, which are thrown away: the decoder's
+convolutions reach a few frames out, and its normalizations average over what they see. The harmonic source's
+phase is carried from window to window (:func:`.split.phase_offset`), and consecutive windows overlap by a short
+crossfade, so a seam has no click.
+
+Silence control: the model pads every piece with a silent start token and ends it with the final punctuation
+and an end token, whose predicted durations are 0.3 to 0.5 s of silence. Only the frames from shortly before the
+first sounding token to shortly after the last one are decoded (with the context frames around them), so the
+silence is neither computed nor sent; the pauses between pieces are added as exact zeros by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio import speech_bounds
+from .model import Frames, KokoroModel
+from .tokens import VOCAB
+
+#: Ids that make no sound of their own: punctuation, quotes and the space. The pad (0) too.
+SILENT_IDS = frozenset({0} | {VOCAB[s] for s in ';:,.!?¡¿—…"«»“”()[]{} ' if s in VOCAB})
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """How a piece is cut into windows, in frames of 25 ms. The defaults are set by ``bench/bench_windows.py``."""
+
+    first: int = 6  # output frames of the first window of a piece that must start at once
+    growth: float = 2.0  # each later window is this much longer than the one before ...
+    largest: int = 120  # ... up to this many frames
+    left: int = 8  # context frames decoded before a window and thrown away
+    right: int = 8  # context frames decoded after a window and thrown away
+    crossfade: int = 240  # samples over which consecutive windows are crossfaded (10 ms at 24 kHz)
+    lead: int = 2  # frames of the start pad kept before the first sounding token
+    tail: int = 4  # frames kept after the last sounding token
+    onset: int = 6  # frames of the start pad decoded before the lead (as context) when the first window is small
+    whole_onset: int = 12  # the same when a piece is decoded in one window: its norms then see the pad, too
+
+    def __post_init__(self) -> None:
+        if self.first < 1 or self.largest < self.first or self.growth < 1:
+            raise ValueError(f"window sizes must grow from at least 1 frame: {self}")
+        if min(self.left, self.right, self.lead, self.tail, self.crossfade) < 0:
+            raise ValueError(f"context, lead, tail and crossfade cannot be negative: {self}")
+
+
+def speech_frames(durations: np.ndarray, ids: list[int], lead: int, tail: int) -> tuple[int, int]:
+    """(first, end) frame of the sounding tokens of a piece, ``lead`` frames before and ``tail`` after included.
+
+    ``durations`` has one entry per token of ``[0, *ids, 0]``."""
+    tokens = [0, *ids, 0]
+    edges = np.concatenate([[0], np.cumsum(durations)]).astype(int)  # token k spans frames edges[k]..edges[k+1]
+    sounding = [k for k, token in enumerate(tokens) if token not in SILENT_IDS and durations[k] > 0]
+    total = int(edges[-1])
+    if not sounding:
+        return 0, total
+    return max(0, int(edges[sounding[0]]) - lead), min(total, int(edges[sounding[-1] + 1]) + tail)
+
+
+class WindowedDecoder:
+    """The audio of one piece, window by window: call :meth:`next` until :attr:`done`.
+
+    The first window's head and the last window's tail are trimmed of what silence is left (a short margin is
+    kept, as :func:`.audio.trim_silence` keeps it), so the piece's audio starts and ends with its sound.
+    """
+
+    def __init__(
+        self, model: KokoroModel, frames: Frames, ids: list[int], plan: WindowPlan = WindowPlan(), trim: bool = True
+    ) -> None:
+        self.model, self.frames, self.plan, self.trim = model, frames, plan, trim
+        self.hop = model.hop
+        self.start, self.end = speech_frames(frames.durations, ids, plan.lead, plan.tail)
+        self.position = self.start  # the next frame to decode
+        self.windows: list[tuple[int, int]] = []  # (first, end) frames of each window decoded so far
+        self.frames_decoded = 0  # context included: the decoder's work
+        self.frames_decoded_first = 0  # of those, the first window's
+        self._held: np.ndarray | None = None  # the end of the last window, to crossfade with the next
+        self._started = False  # some sound has been handed out (the head trim is done)
+
+    @property
+    def done(self) -> bool:
+        return self.position >= self.end
+
+    @property
+    def remaining(self) -> int:
+        return self.end - self.position
+
+    def next_size(self) -> int:
+        """The plan's size for the next window (the last one may be shorter)."""
+        plan = self.plan
+        if not self.windows:
+            size = plan.first
+        else:
+            last = self.windows[-1][1] - self.windows[-1][0]
+            size = min(plan.largest, max(plan.first, int(round(last * plan.growth))))
+        # Leave no stub: a last window shorter than the first is merged into this one.
+        return self.remaining if self.remaining - size < plan.first else size
+
+    def next(self, size: int | None = None) -> np.ndarray:
+        """Decode the next window (``size`` frames, the plan's next size if None, the rest if larger) and return
+        the audio it adds (float32): what is certain so far, its last ``crossfade`` samples held back for the
+        seam with the next window."""
+        if self.done:
+            return np.zeros(0, np.float32)
+        plan, hop = self.plan, self.hop
+        size = self.next_size() if size is None else max(1, min(size, self.remaining))
+        if self.remaining - size < plan.first:  # leave no stub for a last window
+            size = self.remaining
+        first, end = self.position, self.position + size
+        last = end >= self.end
+        if not self.windows:  # the piece's start: context from the start pad
+            context = plan.whole_onset if last else plan.onset
+        else:
+            context = max(plan.left, -(-plan.crossfade // hop))
+        lo = max(0, first - context)
+        hi = min(self.frames.count, end + (0 if last else plan.right))
+        audio = self.model.decode(self.frames, lo, hi)
+        self.frames_decoded += hi - lo
+        if not self.windows:
+            self.frames_decoded_first = hi - lo
+        self.windows.append((first, end))
+        self.position = end
+        begin, stop = (first - lo) * hop, (end - lo) * hop
+        parts = []
+        if self._held is not None:
+            fade = len(self._held)
+            ramp = np.linspace(0.0, 1.0, fade + 2, dtype=np.float32)[1:-1]
+            parts.append(self._held * (1 - ramp) + audio[begin - fade : begin] * ramp)
+        # Hold back the crossfade's length at the end, unless this is the last window.
+        keep = stop if last else max(begin, stop - plan.crossfade)
+        parts.append(audio[begin:keep])
+        self._held = None if last else audio[keep:stop].copy()
+        out = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if self._held is not None and len(self._held) == 0:
+            self._held = None
+        return self._trim(out, last) if self.trim else out
+
+    def _trim(self, audio: np.ndarray, last: bool) -> np.ndarray:
+        if not self._started:
+            start, end = speech_bounds(audio)
+            if (start, end) == (0, 0):
+                return audio[:0]  # all silent so far: nothing to send yet
+            self._started = True
+            audio = audio[start:]
+        if last:
+            start, end = speech_bounds(audio)
+            audio = audio[:end] if (start, end) != (0, 0) else audio[:0]
+        return audio
+
+    def rest(self) -> np.ndarray:
+        """All that is left, window by window as the plan says."""
+        parts = []
+        while not self.done:
+            parts.append(self.next())
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
