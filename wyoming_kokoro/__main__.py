@@ -270,6 +270,7 @@ def run_server(settings: config.Settings, reload_settings) -> int:
         providers=settings.provider,
         intra_op_threads=settings.intra_op_threads or None,
         inter_op_threads=settings.inter_op_threads or None,
+        split="off" if settings.windowed_decoding == "off" else "auto",
     )
     synthesizer.g2p.configure(lexicon, settings.g2p)
     scheduler = Scheduler(parallel=settings.parallel_inferences, max_queue=settings.queue_size)
@@ -280,7 +281,16 @@ def run_server(settings: config.Settings, reload_settings) -> int:
             max_disk_bytes=settings.cache_dir_size * MEGABYTE,
         )
     metrics = Metrics()
-    server = KokoroServer(Pipeline(synthesizer, scheduler, cache=cache), settings, metrics=metrics)
+    pipeline = Pipeline(
+        synthesizer, scheduler, cache=cache, windowed=synthesizer.model.split is not None,
+        sentence_pause=settings.sentence_pause, clause_pause=settings.clause_pause,
+    )
+    _LOGGER.info(
+        "Decoding %s (%s)",
+        "window by window: a reply's first words are sent as soon as they are decoded" if pipeline.windowed
+        else "whole pieces", synthesizer.model.split_reason,
+    )
+    server = KokoroServer(pipeline, settings, metrics=metrics)
     metrics.set_build(synthesizer.model.sha256, synthesizer.model.providers, synthesizer.model.load_seconds)
     metrics.watch_queue(lambda: scheduler.queue_depth)
     _LOGGER.info(

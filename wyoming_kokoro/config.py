@@ -220,6 +220,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("voices", _optional_path, None, "extra voices: a voices-v1.0.bin (npz) or a folder of .bin/.npy files", reloadable=True),
     Option("lexicon", _optional_path, None, "YAML file of words and their phonemes per language, overriding the G2P (default: none)", reloadable=True),
     Option("g2p", parse_g2p, {}, "G2P backend per language, e.g. en-us=espeak (default: misaki for English, Chinese, Japanese; espeak for the rest)", metavar="LANGUAGE=BACKEND", reloadable=True),
+    Option("windowed_decoding", _choice("auto", "off"), "auto", "decode a reply window by window so its first words play at once (auto: where the model's graph can be split; off: whole pieces)"),
+    Option("sentence_pause", _number(float, 0, 3, "seconds"), 0.3, "seconds of silence after a sentence"),
+    Option("clause_pause", _number(float, 0, 3, "seconds"), 0.12, "seconds of silence after a comma (1.5 times as long after ; and :)"),
     Option("provider", _text, "auto", "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"),
     Option("intra_op_threads", _number(int, 0, None, "a whole number"), 0, "threads inside one inference (0: onnxruntime's default)"),
     Option("inter_op_threads", _number(int, 0, None, "a whole number"), 0, "threads across graph branches (0: onnxruntime's default)"),
@@ -251,6 +254,9 @@ class Settings:
     voices: Path | None = None
     lexicon: Path | None = None
     g2p: dict = field(default_factory=dict)
+    windowed_decoding: str = "auto"
+    sentence_pause: float = 0.3
+    clause_pause: float = 0.12
     provider: str = "auto"
     intra_op_threads: int = 0
     inter_op_threads: int = 0

@@ -33,16 +33,30 @@ from .engine.voices import Voice
 from .g2p import G2PStats
 from .languages import Language
 from .text.segment import split_clauses
-from .tts import Speech, Synthesizer
+from .tts import PieceStream, Speech, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Silence between a piece and the next, by the mark the first ends with (each piece's own silence is trimmed).
-PAUSE_AFTER = {".": 0.3, "!": 0.3, "?": 0.3, "…": 0.35, "。": 0.3, "！": 0.3, "？": 0.3, "।": 0.3,
-               ",": 0.12, "，": 0.12, "、": 0.1, ";": 0.18, ":": 0.18, "；": 0.18, "：": 0.18}
+SENTENCE_PAUSE = 0.3
+CLAUSE_PAUSE = 0.12
+#: Silence between a piece and the next, by the mark the first ends with, as a multiple of the sentence pause
+#: ("s") or of the clause pause ("c"). Each piece's own silence is trimmed, so this is all the listener hears.
+PAUSE_MARKS = {".": ("s", 1.0), "!": ("s", 1.0), "?": ("s", 1.0), "…": ("s", 7 / 6), "。": ("s", 1.0),
+               "！": ("s", 1.0), "？": ("s", 1.0), "।": ("s", 1.0), ",": ("c", 1.0), "，": ("c", 1.0),
+               "、": ("c", 5 / 6), ";": ("c", 1.5), ":": ("c", 1.5), "；": ("c", 1.5), "：": ("c", 1.5)}
 DEFAULT_PAUSE = 0.25
 WORD_PAUSE = 0.05
+
+
+def pause_after(text: str, speed: float, sentence: float = SENTENCE_PAUSE, clause: float = CLAUSE_PAUSE) -> float:
+    """Seconds of silence between ``text`` and the piece that follows it, by the mark it ends with."""
+    end = text.rstrip("\"'”’»)]}」』）")[-1:]
+    if end.isalnum():  # a piece cut before a conjunction ends in a word: only a breath follows it
+        return WORD_PAUSE / speed
+    kind, factor = PAUSE_MARKS.get(end, ("", 0.0))
+    base = {"s": sentence, "c": clause}.get(kind)
+    return (DEFAULT_PAUSE if base is None else base * factor) / speed
 #: Seconds of speech per character of text at speed 1, to guess how long a piece will take before synthesizing it.
 SECONDS_PER_CHARACTER = 0.065
 
@@ -126,12 +140,14 @@ class Scheduler:
 
 @dataclass
 class PieceAudio:
-    """The audio of one piece of a request, ready to send."""
+    """Audio of one piece of a request, ready to send: the whole piece, or one part of it (a decoder window)."""
 
     text: str
     pcm: bytes  # int16 little endian, mono, SAMPLE_RATE
     speech: Speech
     cached: bool = False  # from the audio cache: no inference
+    first: bool = True  # the piece's first part: a streamed reply opens its audio here
+    last: bool = True  # the piece's last part: its audio closes here
 
     @property
     def seconds(self) -> float:
@@ -152,13 +168,19 @@ class RequestStats:
     first_audio_seconds: float | None = None
     started: float = field(default_factory=time.perf_counter)
 
+    windows: int = 0  # decoder windows run (a piece decoded whole is one)
+
     def add(self, piece: PieceAudio) -> None:
+        """Count a part of a piece: its audio; and, at the piece's last part, the piece."""
+        self.audio_seconds += piece.seconds
+        if not piece.last:
+            return
         self.pieces += 1
         self.audio_cache_hits += piece.cached
         self.characters += len(piece.text)
-        self.audio_seconds += piece.seconds
         self.inference_seconds += piece.speech.inference_seconds
         self.g2p_seconds += piece.speech.g2p_seconds
+        self.windows += piece.speech.windows
         self.g2p.add(piece.speech.stats)
 
     @property
@@ -176,9 +198,20 @@ class Pipeline:
     cache: AudioCache | None = None
     #: Inference seconds per audio second, measured as pieces are synthesized (a moving average).
     rtf: float = 0.5
+    #: Decode pieces window by window (the model's graph must be split): a piece's first words are sent as
+    #: soon as their window is decoded, and later windows grow as the audio ahead of the listener grows.
+    windowed: bool = False
+    #: Seconds of decoder work the first window of a request may take; more frames fit on a faster machine.
+    first_window_seconds: float = 0.08
+    #: Decoder seconds per frame decoded (context included), measured as windows are decoded (a moving average).
+    frame_seconds: float = 0.008
+    sentence_pause: float = SENTENCE_PAUSE
+    clause_pause: float = CLAUSE_PAUSE
 
     def __post_init__(self) -> None:
         self._rtf_lock = threading.Lock()
+        if self.windowed and self.synthesizer.model.split is None:
+            raise ValueError("windowed decoding needs a model whose graph is split")
 
     def synthesize_piece(
         self, text: str, voice: Voice, language: Language, speed: float, cache_key: str | None = None
@@ -195,10 +228,12 @@ class Pipeline:
 
     @staticmethod
     def pause_after(text: str, speed: float) -> float:
-        """Seconds of silence between ``text`` and the piece that follows it, by the mark it ends with."""
-        end = text.rstrip("\"'”’»)]}」』）")[-1:]
-        # A piece cut before a conjunction ends in a word: only a breath follows it.
-        return (WORD_PAUSE if end.isalnum() else PAUSE_AFTER.get(end, DEFAULT_PAUSE)) / speed
+        """The default pause after ``text`` (see :func:`pause_after`)."""
+        return pause_after(text, speed)
+
+    def pause(self, text: str, speed: float) -> float:
+        """The pause after ``text`` with this pipeline's sentence and clause pauses."""
+        return pause_after(text, speed, self.sentence_pause, self.clause_pause)
 
     async def cached_piece(
         self, key: str, text: str, voice: Voice, language: Language
@@ -276,9 +311,108 @@ class Pipeline:
             return text, ""
         return head, " ".join(clauses[1:])
 
+    def window_frames(self, remaining: int, buffered: float | None, previous: int = 0) -> int:
+        """How many frames the next window of a piece decodes.
+
+        For a listener who hears nothing yet (``buffered`` None or past): what fits ``first_window_seconds`` at
+        the measured cost of a frame, and at least the plan's first window. Else: what can be decoded, context
+        included, in 85 % of the ``buffered`` seconds of audio the listener has ahead, and at least the plan's
+        growth over the ``previous`` window, so that windows grow fast and seams stay few. All that is left when
+        the rest would be a stub."""
+        plan = self.synthesizer.plan
+        cost = max(self.frame_seconds, 1e-5)
+        if buffered is None or buffered <= 0:
+            frames = int(self.first_window_seconds / cost) - plan.right - plan.onset - plan.lead
+        else:
+            frames = min(int(0.85 * buffered / cost) - plan.left - plan.right, int(max(previous, plan.first) * plan.growth * 2))
+        frames = max(plan.first, frames)
+        return remaining if frames >= remaining - plan.first else frames
+
+    def _window_step(self, stream: PieceStream, buffered: Callable[[], float | None], urgent: bool) -> np.ndarray:
+        """Blocking: the next window of ``stream``, its size chosen when the worker takes it (the audio ahead of
+        the listener is known best then)."""
+        remaining = stream.remaining_frames
+        previous = stream.last_window
+        frames = self.window_frames(10**6 if remaining is None else remaining, None if urgent else buffered(), previous)
+        pcm = stream.step(frames)
+        decoded, seconds = stream.last_decode
+        if decoded >= 8:
+            with self._rtf_lock:
+                self.frame_seconds = 0.7 * self.frame_seconds + 0.3 * seconds / decoded
+        return pcm
+
+    async def _produce_windowed(self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue) -> None:
+        playback_end: float | None = None  # when the listener will have played all the audio handed out so far
+        previous: str | None = None
+
+        def buffered() -> float | None:
+            return None if playback_end is None else playback_end - time.perf_counter()
+
+        async def hand_out(piece: PieceAudio) -> None:
+            nonlocal playback_end
+            now = time.perf_counter()
+            playback_end = max(playback_end or now, now) + piece.seconds
+            stats.add(piece)
+            await ready.put(piece)
+
+        try:
+            async for text in pieces:
+                key = cached = None
+                if self.cache is not None:
+                    g2p = self.synthesizer.g2p.fingerprint(language.code)
+                    key = self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
+                    cached = await self.cached_piece(key, text, voice, language)
+                pause = b""
+                if previous is not None:
+                    seconds = self.pause(previous, speed)
+                    now = time.perf_counter()
+                    if now > playback_end:
+                        seconds = max(0.0, seconds - (now - playback_end))
+                    pause = to_pcm16(silence(seconds)).astype("<i2").tobytes()
+                previous = text
+                if cached is not None:
+                    cached.pcm = pause + cached.pcm
+                    await hand_out(cached)
+                    continue
+                stream = self.synthesizer.stream(text, voice, speed=speed, language=language)
+                parts: list[bytes] = []
+                first = True
+                while not stream.done:
+                    # A listener who has heard nothing yet, or who has run out of audio, is served first.
+                    urgent = playback_end is None or playback_end <= time.perf_counter()
+                    deadline = time.perf_counter() if playback_end is None else playback_end
+                    pcm = await self.scheduler.run(
+                        deadline,
+                        lambda urgent=urgent: self._window_step(stream, buffered, urgent),
+                        first=playback_end is None,
+                    )
+                    data = pcm.astype("<i2").tobytes()
+                    parts.append(data)
+                    if not data and not stream.done:
+                        continue  # silence not sent yet: nothing to hand out
+                    assert stream.speech is not None
+                    piece = PieceAudio(text, (pause if first else b"") + data, stream.speech, first=first,
+                                       last=stream.done)
+                    first = False
+                    await hand_out(piece)
+                speech = stream.speech
+                if speech is not None and speech.seconds > 0.5:
+                    with self._rtf_lock:
+                        self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
+                if key is not None and self.cache is not None and any(parts):
+                    self.cache.put(key, b"".join(parts))
+            await ready.put(None)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # handed to the consumer, which turns it into an error event
+            await ready.put(err)
+
     async def _produce(
         self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue, fit: bool = False
     ) -> None:
+        if self.windowed:
+            await self._produce_windowed(pieces, voice, language, speed, stats, ready)
+            return
         # When the listener will have played all the audio handed out so far (None before the first piece).
         playback_end: float | None = None
         previous: str | None = None  # the text of the piece before
@@ -320,7 +454,7 @@ class Pipeline:
                     )
                 now = time.perf_counter()
                 if previous is not None:
-                    pause = self.pause_after(previous, speed)
+                    pause = self.pause(previous, speed)
                     if now > playback_end:  # the listener has been waiting in silence: that was (part of) it
                         pause = max(0.0, pause - (now - playback_end))
                     piece.pcm = to_pcm16(silence(pause)).astype("<i2").tobytes() + piece.pcm

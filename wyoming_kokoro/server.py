@@ -380,11 +380,13 @@ class KokoroHandler(AsyncEventHandler):
         try:
             _, voice, language = self._open(SynthesizeStart, event, state)
             async for piece in self._audio(self._sentences(stream, language), voice, language, stats):
-                await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
-                audio_open = True
+                if piece.first:  # a sentence's audio: its parts (decoder windows) between one start and stop
+                    await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())
+                    audio_open = True
                 await self._send_audio(piece.pcm, stats)
-                await self._send(AudioStop().event())
-                audio_open = False
+                if piece.last:
+                    await self._send(AudioStop().event())
+                    audio_open = False
             await self._send(SynthesizeStopped().event())
             state.outcome = "ok"
         except BaseException as err:
@@ -415,6 +417,8 @@ class KokoroHandler(AsyncEventHandler):
         return self.server.pipeline.run(texts, voice, language, self.server.settings.speed, stats, fit=True)
 
     async def _send_audio(self, pcm: bytes, stats: RequestStats) -> None:
+        if not pcm:
+            return
         if stats.first_audio_seconds is None:
             stats.first_audio_seconds = time.perf_counter() - stats.started
         for chunk in chunk_pcm(pcm, self.server.settings.samples_per_chunk):

@@ -31,7 +31,12 @@ def warm_up(server: KokoroServer) -> float:
     (The other languages load on their first request: a G2P costs memory, English's and Chinese's 150 MB or more.)"""
     started = time.perf_counter()
     voice = server.default_voice
-    server.pipeline.synthesize_piece("Ready.", voice, voice.language, 1.0)
+    pipeline = server.pipeline
+    pipeline.synthesize_piece("Ready.", voice, voice.language, 1.0)
+    if pipeline.windowed:  # small windows too, which also measures the decoder's cost per frame
+        stream = pipeline.synthesizer.stream("Ready when you are.", voice)
+        while not stream.done:
+            pipeline._window_step(stream, lambda: None, urgent=True)
     for code in server.settings.language_voices:
         language = find_language(code)
         if language != voice.language:
