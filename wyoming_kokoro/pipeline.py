@@ -314,17 +314,22 @@ class Pipeline:
     def window_frames(self, remaining: int, buffered: float | None, previous: int = 0) -> int:
         """How many frames the next window of a piece decodes.
 
-        For a listener who hears nothing yet (``buffered`` None or past): what fits ``first_window_seconds`` at
-        the measured cost of a frame, and at least the plan's first window. Else: what can be decoded, context
-        included, in 85 % of the ``buffered`` seconds of audio the listener has ahead, and at least the plan's
-        growth over the ``previous`` window, so that windows grow fast and seams stay few. All that is left when
-        the rest would be a stub."""
+        The first window of a request (``buffered`` None): what fits ``first_window_seconds`` at the measured
+        cost of a frame, and at least the plan's first window. A later one: what can be decoded, context
+        included, in 85 % of the ``buffered`` seconds of audio the listener has ahead, up to the plan's largest
+        window. When that is less than the plan's first window (the listener is about to run out, or has), the
+        window grows by the plan's factor over the ``previous`` one instead: small windows would spend most of
+        their time on context, and the listener would starve longer. All that is left when the rest would be a
+        stub."""
         plan = self.synthesizer.plan
         cost = max(self.frame_seconds, 1e-5)
-        if buffered is None or buffered <= 0:
+        if buffered is None:
             frames = int(self.first_window_seconds / cost) - plan.right - plan.onset - plan.lead
         else:
-            frames = min(int(0.85 * buffered / cost) - plan.left - plan.right, int(max(previous, plan.first) * plan.growth * 2))
+            frames = int(0.85 * buffered / cost) - plan.left - plan.right
+            if frames < plan.first:
+                frames = int(max(previous, plan.first) * plan.growth)
+            frames = min(frames, plan.largest)
         frames = max(plan.first, frames)
         return remaining if frames >= remaining - plan.first else frames
 
@@ -333,7 +338,8 @@ class Pipeline:
         the listener is known best then)."""
         remaining = stream.remaining_frames
         previous = stream.last_window
-        frames = self.window_frames(10**6 if remaining is None else remaining, None if urgent else buffered(), previous)
+        frames = self.window_frames(10**6 if remaining is None else remaining, None if urgent else buffered() or 0.0,
+                                    previous)
         pcm = stream.step(frames)
         decoded, seconds = stream.last_decode
         if decoded >= 8:
@@ -378,8 +384,8 @@ class Pipeline:
                 parts: list[bytes] = []
                 first = True
                 while not stream.done:
-                    # A listener who has heard nothing yet, or who has run out of audio, is served first.
-                    urgent = playback_end is None or playback_end <= time.perf_counter()
+                    # The first window of a request is small, so that the listener hears something at once.
+                    urgent = playback_end is None
                     deadline = time.perf_counter() if playback_end is None else playback_end
                     pcm = await self.scheduler.run(
                         deadline,

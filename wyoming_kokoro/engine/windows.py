@@ -30,7 +30,7 @@ SILENT_IDS = frozenset({0} | {VOCAB[s] for s in ';:,.!?¡¿—…"«»“”()[]
 class WindowPlan:
     """How a piece is cut into windows, in frames of 25 ms. The defaults are set by ``bench/bench_windows.py``."""
 
-    first: int = 6  # output frames of the first window of a piece that must start at once
+    first: int = 6  # output frames of the first window of a request (150 ms of speech)
     growth: float = 2.0  # each later window is this much longer than the one before ...
     largest: int = 120  # ... up to this many frames
     left: int = 8  # context frames decoded before a window and thrown away
