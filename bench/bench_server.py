@@ -1,12 +1,14 @@
 """Benchmark of the Wyoming server from the client's side: what a listener hears, at several concurrency levels.
 
-    .venv/bin/python bench/bench_server.py [--engines server,whole,bare] [--concurrency 1,4,16]
+    .venv/bin/python bench/bench_server.py [--engines server,pieces,whole,bare] [--concurrency 1,4,16]
         [--modes one-shot,streamed] [--requests 2] [--parallel-inferences 1] [--intra-op-threads 2] [--provider cpu]
         [--uri tcp://127.0.0.1:PORT [--server-pid PID]] [--delta-interval 0.025] [--json out.json]
 
 Engines, benchmarked one after the other (never two at once), each in a process of its own:
 
 * ``server``: the real server, ``python -m wyoming_kokoro``;
+* ``pieces``: the same server with ``--windowed-decoding off``: whole pieces through the single graph, as it
+  was before windowed decoding;
 * ``whole``: ``bench/baseline_server.py --engine whole``, the same engine without chunking
   (``Synthesizer.synthesize`` on the whole text, one request at a time);
 * ``bare``: ``bench/baseline_server.py --engine bare``, a bare onnxruntime session fed the whole text's ids.
@@ -87,7 +89,7 @@ REPLIES: list[str] = [
 ]
 
 MODES = ("one-shot", "streamed")
-ENGINES = ("server", "whole", "bare")
+ENGINES = ("server", "pieces", "whole", "bare")
 
 #: A server log line that reports a problem (console or plain logging format).
 PROBLEM = re.compile(r"\[(warning|error|critical)\s*\]| (WARNING|ERROR|CRITICAL) |Traceback", re.IGNORECASE)
@@ -314,6 +316,8 @@ def engine_command(args: argparse.Namespace, engine: str, uri: str) -> list[str]
     """The command line of an engine's process (run in the repository's root)."""
     if engine == "server":
         return server_command(args, uri)
+    if engine == "pieces":  # the same server decoding whole pieces with the single graph (before windowing)
+        return server_command(args, uri) + ["--windowed-decoding", "off"]
     command = [
         sys.executable, "bench/baseline_server.py", "--engine", engine, "--uri", uri, "--provider", args.provider,
         "--intra-op-threads", str(args.intra_op_threads),
@@ -780,7 +784,7 @@ def run_engine(engine: str, args: argparse.Namespace) -> tuple[dict, list[tuple[
         run["server"] = f"{program.name} {program.version}" if program else None
         run["uri"] = uri
         if server:
-            if engine == "server":
+            if engine in ("server", "pieces"):
                 run["config"] = effective_config(server.command)  # in the JSON only
             loaded = re.search(r"Loaded the model in ([\d.]+) s \(([^)]*)\)", server.log_text())
             if loaded:
