@@ -207,6 +207,8 @@ class Pipeline:
     frame_seconds: float = 0.008
     sentence_pause: float = SENTENCE_PAUSE
     clause_pause: float = CLAUSE_PAUSE
+    #: Seconds the front part (and the G2P) of a piece takes before its first window (a moving average).
+    front_seconds: float = 0.05
 
     def __post_init__(self) -> None:
         self._rtf_lock = threading.Lock()
@@ -326,7 +328,10 @@ class Pipeline:
         if buffered is None:
             frames = int(self.first_window_seconds / cost) - plan.right - plan.onset - plan.lead
         else:
-            frames = int(0.85 * buffered / cost) - plan.left - plan.right
+            if remaining >= 10**6:  # a new part: its front part runs first, and its window decodes the onset
+                frames = int((0.85 * buffered - self.front_seconds) / cost) - plan.onset - plan.lead - plan.right
+            else:
+                frames = int(0.85 * buffered / cost) - plan.left - plan.right
             if frames < plan.first:
                 frames = int(max(previous, plan.first) * plan.growth)
             frames = min(frames, plan.largest)
@@ -340,11 +345,15 @@ class Pipeline:
         previous = stream.last_window
         frames = self.window_frames(10**6 if remaining is None else remaining, None if urgent else buffered() or 0.0,
                                     previous)
+        started = time.perf_counter()
         pcm = stream.step(frames)
         decoded, seconds = stream.last_decode
-        if decoded >= 8:
-            with self._rtf_lock:
+        with self._rtf_lock:
+            if decoded >= 8:
                 self.frame_seconds = 0.7 * self.frame_seconds + 0.3 * seconds / decoded
+            if remaining is None:
+                front = max(0.0, time.perf_counter() - started - seconds)
+                self.front_seconds = 0.7 * self.front_seconds + 0.3 * front
         return pcm
 
     async def _produce_windowed(self, pieces, voice, language, speed, stats: RequestStats, ready: asyncio.Queue) -> None:
