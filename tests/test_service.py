@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 from wyoming.client import AsyncClient
 from wyoming.info import Describe
@@ -140,11 +141,12 @@ def test_logs_are_json_lines_with_one_line_per_request(service):
     assert all(line.startswith("{") for line in lines), lines  # every line is a JSON object
     request = wait_for_record(service, lambda r: r["event"] == "request" and r["characters"] == 26)
     for key in ("request_id", "client", "voice", "language", "characters", "sentences", "first_audio_ms",
-                "total_ms", "audio_seconds", "rtf", "words", "lexicon_words", "user_lexicon_words", "fallback_words",
+                "total_ms", "audio_seconds", "rtf", "windows", "words", "lexicon_words", "user_lexicon_words", "fallback_words",
                 "text_fallbacks", "unknown_words", "dropped_symbols", "cache_hits", "outcome", "timestamp", "level"):
         assert key in request, key
     assert request["outcome"] == "ok" and request["voice"] == "af_heart" and request["sentences"] == 1
     assert 0 < request["first_audio_ms"] <= request["total_ms"] and request["audio_seconds"] > 0.5
+    assert request["windows"] >= 2  # the default model's graph is split: the reply was decoded window by window
 
 
 def test_metrics_count_requests_errors_and_audio(service):
@@ -306,5 +308,28 @@ def test_a_phrase_said_before_comes_from_the_audio_cache_even_after_a_restart(tm
     try:
         restarted, line = speak(server)
         assert restarted == first and line["audio_cache_hits"] == 1
+    finally:
+        server.stop()
+
+
+def test_windowed_decoding_off_serves_whole_pieces_from_the_single_graph(tmp_path):
+    server = server_process.start_server(tmp_path, "--windowed-decoding", "off", "--sentence-pause", "0.5")
+    try:
+        events = asyncio.run(synthesize(server.uri, "The kitchen lights are on. The door is locked."))
+        assert events[-1].type == "audio-stop"
+        audio = b"".join(e.payload or b"" for e in events if e.type == "audio-chunk")
+        samples = np.frombuffer(audio, dtype="<i2")
+        # Two sentences with the settable pause between them: a run of exact zeros of 0.5 s, less what the
+        # listener may have waited already (the second sentence is synthesized while the first plays here)
+        zero = samples == 0
+        longest, run = 0, 0
+        for z in zero:
+            run = run + 1 if z else 0
+            longest = max(longest, run)
+        assert longest >= int(0.45 * 24000)
+        log = server.log_text()
+        assert "graph turned off (split: off)" in log and "Decoding whole pieces" in log
+        request = wait_for_record(server, lambda r: r.get("event") == "request" and r.get("characters"))
+        assert request["windows"] == 0
     finally:
         server.stop()

@@ -496,6 +496,7 @@ class _Outcome:
             total_ms=round(total * 1000, 1),
             audio_seconds=round(stats.audio_seconds, 3),
             rtf=round(stats.rtf, 4),
+            windows=stats.windows,
             words=stats.g2p.words,
             lexicon_words=stats.g2p.lexicon_words,
             user_lexicon_words=stats.g2p.user_lexicon_words,
