@@ -164,6 +164,7 @@ class PieceStream:
         self._phonemes = phonemes
         self._parts: list[str] | None = None  # phoneme strings of at most MAX_IDS, not yet started
         self._decoder: WindowedDecoder | None = None
+        self._current = ""  # the phonemes of the part being decoded (its last mark sets the pause after it)
         self._audio: list[np.ndarray] = []
         self.speech: Speech | None = None
         self.done = False
