@@ -32,31 +32,13 @@ from .engine.audio import SAMPLE_RATE, silence, to_pcm16
 from .engine.voices import Voice
 from .g2p import G2PStats
 from .languages import Language
+from .pauses import CLAUSE_PAUSE, SENTENCE_PAUSE, pause_after
 from .text.segment import split_clauses
 from .tts import PieceStream, Speech, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 
-SENTENCE_PAUSE = 0.3
-CLAUSE_PAUSE = 0.12
-#: Silence between a piece and the next, by the mark the first ends with, as a multiple of the sentence pause
-#: ("s") or of the clause pause ("c"). Each piece's own silence is trimmed, so this is all the listener hears.
-PAUSE_MARKS = {".": ("s", 1.0), "!": ("s", 1.0), "?": ("s", 1.0), "…": ("s", 7 / 6), "。": ("s", 1.0),
-               "！": ("s", 1.0), "？": ("s", 1.0), "।": ("s", 1.0), ",": ("c", 1.0), "，": ("c", 1.0),
-               "、": ("c", 5 / 6), ";": ("c", 1.5), ":": ("c", 1.5), "；": ("c", 1.5), "：": ("c", 1.5)}
-DEFAULT_PAUSE = 0.25
-WORD_PAUSE = 0.05
-
-
-def pause_after(text: str, speed: float, sentence: float = SENTENCE_PAUSE, clause: float = CLAUSE_PAUSE) -> float:
-    """Seconds of silence between ``text`` and the piece that follows it, by the mark it ends with."""
-    end = text.rstrip("\"'”’»)]}」』）")[-1:]
-    if end.isalnum():  # a piece cut before a conjunction ends in a word: only a breath follows it
-        return WORD_PAUSE / speed
-    kind, factor = PAUSE_MARKS.get(end, ("", 0.0))
-    base = {"s": sentence, "c": clause}.get(kind)
-    return (DEFAULT_PAUSE if base is None else base * factor) / speed
 #: Seconds of speech per character of text at speed 1, to guess how long a piece will take before synthesizing it.
 SECONDS_PER_CHARACTER = 0.065
 
@@ -220,13 +202,35 @@ class Pipeline:
     ) -> PieceAudio:
         """Blocking: the audio of one piece (its own edge silence trimmed, no pause added)."""
         speech = self.synthesizer.synthesize(text, voice, speed=speed, language=language)
-        if speech.seconds > 0.5:
-            with self._rtf_lock:  # worker threads finish concurrently with parallel inferences
-                self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
+        self._note_rtf(speech)
         pcm = speech.audio.astype("<i2").tobytes()
         if cache_key is not None and self.cache is not None and pcm:
             self.cache.put(cache_key, pcm)
         return PieceAudio(text, pcm, speech)
+
+    def _note_rtf(self, speech: Speech) -> None:
+        if speech.seconds > 0.5:
+            with self._rtf_lock:  # worker threads finish concurrently with parallel inferences
+                self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
+
+    def _cache_key(self, text: str, voice: Voice, language: Language, speed: float) -> str | None:
+        if self.cache is None:
+            return None
+        # The G2P's fingerprint (backend, user lexicon) is part of the key: a changed lexicon must not keep
+        # playing the old pronunciation from a cache directory that outlives the process.
+        g2p = self.synthesizer.g2p.fingerprint(language.code)
+        return self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
+
+    def _pause_pcm(self, previous: str | None, speed: float, playback_end: float | None) -> bytes:
+        """The pause in front of a piece, as PCM: none before the first; less when the listener has already been
+        waiting in silence since ``playback_end`` (that was, in part, the pause)."""
+        if previous is None or playback_end is None:
+            return b""
+        seconds = self.pause(previous, speed)
+        now = time.perf_counter()
+        if now > playback_end:
+            seconds = max(0.0, seconds - (now - playback_end))
+        return to_pcm16(silence(seconds)).astype("<i2").tobytes()
 
     @staticmethod
     def pause_after(text: str, speed: float) -> float:
@@ -313,7 +317,7 @@ class Pipeline:
             return text, ""
         return head, " ".join(clauses[1:])
 
-    def window_frames(self, remaining: int, buffered: float | None, previous: int = 0) -> int:
+    def window_frames(self, remaining: int | None, buffered: float | None, previous: int = 0) -> int:
         """How many frames the next window of a piece decodes.
 
         The first window of a request (``buffered`` None): what fits ``first_window_seconds`` at the measured
@@ -322,13 +326,14 @@ class Pipeline:
         window. When that is less than the plan's first window (the listener is about to run out, or has), the
         window grows by the plan's factor over the ``previous`` one instead: small windows would spend most of
         their time on context, and the listener would starve longer. All that is left when the rest would be a
-        stub."""
+        stub. ``remaining`` is None for a part whose front has not run yet: its size is unknown, and the budget
+        pays for its front part and its onset too."""
         plan = self.synthesizer.plan
         cost = max(self.frame_seconds, 1e-5)
         if buffered is None:
             frames = int(self.first_window_seconds / cost) - plan.right - plan.onset - plan.lead
         else:
-            if remaining >= 10**6:  # a new part: its front part runs first, and its window decodes the onset
+            if remaining is None:  # a new part: its front part runs first, and its window decodes the onset
                 frames = int((0.85 * buffered - self.front_seconds) / cost) - plan.onset - plan.lead - plan.right
             else:
                 frames = int(0.85 * buffered / cost) - plan.left - plan.right
@@ -336,15 +341,14 @@ class Pipeline:
                 frames = int(max(previous, plan.first) * plan.growth)
             frames = min(frames, plan.largest)
         frames = max(plan.first, frames)
-        return remaining if frames >= remaining - plan.first else frames
+        return remaining if remaining is not None and frames >= remaining - plan.first else frames
 
     def _window_step(self, stream: PieceStream, buffered: Callable[[], float | None], urgent: bool) -> np.ndarray:
         """Blocking: the next window of ``stream``, its size chosen when the worker takes it (the audio ahead of
         the listener is known best then)."""
         remaining = stream.remaining_frames
         previous = stream.last_window
-        frames = self.window_frames(10**6 if remaining is None else remaining, None if urgent else buffered() or 0.0,
-                                    previous)
+        frames = self.window_frames(remaining, None if urgent else buffered() or 0.0, previous)
         started = time.perf_counter()
         pcm = stream.step(frames)
         decoded, seconds = stream.last_decode
@@ -372,18 +376,9 @@ class Pipeline:
 
         try:
             async for text in pieces:
-                key = cached = None
-                if self.cache is not None:
-                    g2p = self.synthesizer.g2p.fingerprint(language.code)
-                    key = self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
-                    cached = await self.cached_piece(key, text, voice, language)
-                pause = b""
-                if previous is not None:
-                    seconds = self.pause(previous, speed)
-                    now = time.perf_counter()
-                    if now > playback_end:
-                        seconds = max(0.0, seconds - (now - playback_end))
-                    pause = to_pcm16(silence(seconds)).astype("<i2").tobytes()
+                key = self._cache_key(text, voice, language, speed)
+                cached = None if key is None else await self.cached_piece(key, text, voice, language)
+                pause = self._pause_pcm(previous, speed, playback_end)
                 previous = text
                 if cached is not None:
                     cached.pcm = pause + cached.pcm
@@ -410,10 +405,8 @@ class Pipeline:
                                        last=stream.done)
                     first = False
                     await hand_out(piece)
-                speech = stream.speech
-                if speech is not None and speech.seconds > 0.5:
-                    with self._rtf_lock:
-                        self.rtf = 0.8 * self.rtf + 0.2 * speech.rtf
+                if stream.speech is not None:
+                    self._note_rtf(stream.speech)
                 if key is not None and self.cache is not None and any(parts):
                     self.cache.put(key, b"".join(parts))
             await ready.put(None)
@@ -454,25 +447,16 @@ class Pipeline:
                 # When the listener will need this piece: now for the first; for the others, when the audio
                 # before them will have played (a moment already past makes the piece the most urgent).
                 deadline = now if playback_end is None else playback_end
-                key = piece = None
-                if self.cache is not None:
-                    # The G2P's fingerprint (backend, user lexicon) is part of the key: a changed lexicon must
-                    # not keep playing the old pronunciation from a cache directory that outlives the process.
-                    g2p = self.synthesizer.g2p.fingerprint(language.code)
-                    key = self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
-                    piece = await self.cached_piece(key, text, voice, language)
+                key = self._cache_key(text, voice, language, speed)
+                piece = None if key is None else await self.cached_piece(key, text, voice, language)
                 if piece is None:
                     piece = await self.scheduler.run(
                         deadline,
                         lambda text=text, key=key: self.synthesize_piece(text, voice, language, speed, key),
                         first=playback_end is None,
                     )
+                piece.pcm = self._pause_pcm(previous, speed, playback_end) + piece.pcm
                 now = time.perf_counter()
-                if previous is not None:
-                    pause = self.pause(previous, speed)
-                    if now > playback_end:  # the listener has been waiting in silence: that was (part of) it
-                        pause = max(0.0, pause - (now - playback_end))
-                    piece.pcm = to_pcm16(silence(pause)).astype("<i2").tobytes() + piece.pcm
                 playback_end = max(playback_end or now, now) + piece.seconds
                 previous = text
                 stats.add(piece)

@@ -21,13 +21,12 @@ from .engine.voices import Voice, VoiceCatalog
 from .engine.windows import WindowedDecoder, WindowPlan
 from .g2p import G2PRegistry, G2PResult, G2PStats, language_installed
 from .languages import Language, find_language
+from .pauses import pause_after
 
 _LOGGER = logging.getLogger(__name__)
 
 MIN_SPEED = 0.5
 MAX_SPEED = 2.0
-# Pause put between the pieces of a text too long for one inference (their own edge silence is trimmed).
-_PAUSE_AFTER = {".": 0.35, "!": 0.35, "?": 0.35, "…": 0.35, ",": 0.15, ";": 0.2, ":": 0.2, "—": 0.15}
 
 
 @dataclass
@@ -246,7 +245,7 @@ class PieceStream:
         speech.inference_seconds += time.perf_counter() - started
         if self._decoder is None:
             if self._parts:
-                out.append(silence(_PAUSE_AFTER.get(self._current[-1], 0.1) / self.speed))
+                out.append(silence(pause_after(self._current, self.speed)))
             else:
                 self.done = True
         pcm = to_pcm16(np.concatenate(out)) if out else np.zeros(0, np.int16)
