@@ -117,7 +117,7 @@ def test_language_region_suffix_is_accepted():
 def _speech(model, phonemes: str, voice: str) -> np.ndarray:
     """Kokoro speech straight from hand-written phonemes (the model and one voice file, no G2P), so that the
     harness is checked independently of the rest of the engine."""
-    vocab = json.loads((REPO / "wyoming_kokoro/engine/vocab.json").read_text(encoding="utf-8"))
+    vocab = json.loads((REPO / "wyoming_kokoro/data/vocab.json").read_text(encoding="utf-8"))
     ids = [vocab[c] for c in phonemes if c in vocab]
     styles = np.fromfile(REPO / f"wyoming_kokoro/data/voices/{voice}.bin", dtype="<f4").reshape(-1, 256)
     return model.infer(ids, styles[len(ids) - 1], 1.0)

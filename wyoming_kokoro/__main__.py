@@ -17,7 +17,7 @@ from . import __version__, config, logs
 from .audio_cache import AudioCache
 from .engine.audio import wav_bytes
 from .engine.model import ModelError
-from .engine.voices import VoiceCatalog, VoiceError
+from .engine.voices import DEFAULT_VOICE, VoiceCatalog, VoiceError
 from .g2p import G2PRegistry, MissingExtraError, language_installed
 from .g2p import UserLexicon
 from .g2p.report import add_commands as add_g2p_commands
@@ -32,7 +32,6 @@ from .tts import MAX_SPEED, MIN_SPEED, Synthesizer
 
 _LOGGER = logging.getLogger("wyoming_kokoro")
 
-DEFAULT_VOICE = "af_heart"
 MEGABYTE = 1024 * 1024
 
 

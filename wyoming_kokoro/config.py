@@ -18,7 +18,12 @@ from urllib.parse import urlparse
 
 import yaml
 
+from .engine.model import MIN_SPEED, MAX_SPEED
+from .engine.voices import DEFAULT_VOICE
+from .g2p import check_backends
 from .languages import find_language
+from .pauses import CLAUSE_PAUSE, SENTENCE_PAUSE
+from .yamlfile import read_yaml
 
 ENV_PREFIX = "WYOMING_KOKORO_"
 #: Read when present and no --config is given.
@@ -157,8 +162,6 @@ def parse_language_voices(value: Any) -> dict[str, str]:
 
 def parse_g2p(value: Any) -> dict[str, str]:
     """The G2P backend per language: ``{en-us: espeak}`` (YAML), ``en-us=espeak,en-gb=espeak`` (environment, flag)."""
-    from .g2p import check_backends  # light: the backends themselves load on first use
-
     return check_backends(dict(_language_pairs(value, "backend", "en-us=espeak")))
 
 
@@ -197,72 +200,97 @@ class Option:
     metavar: str | None = None
 
 
-OPTIONS: tuple[Option, ...] = (
-    Option("uri", parse_uri, "tcp://0.0.0.0:10200", "where to listen: tcp://HOST:PORT, unix://PATH or stdio://"),
-    Option("voice", _text, "af_heart", "voice when a request names none (a name or a blend)", reloadable=True),
-    Option(
-        "language_voices", parse_language_voices, {}, "voice for requests that name only a language, e.g. "
-        "en_GB=bf_emma", reloadable=True, metavar="LANGUAGE=VOICE",
-    ),
-    Option("speed", _number(float, 0.5, 2.0, "a speaking rate"), 1.0, "speaking rate, 0.5 to 2.0"),
-    Option("samples_per_chunk", _number(int, 1, None, "a whole number"), 1024, "audio samples per audio-chunk event"),
-    Option("max_text_length", _number(int, 1, None, "a whole number"), 10000, "longest text of one request, in characters"),
-    Option("parallel_inferences", _number(int, 1, None, "a whole number"), 1, "inferences run at once"),
-    Option("queue_size", _number(int, 1, None, "a whole number"), 32, "pieces that may wait for the model before requests are refused as busy"),
-    Option("zeroconf", parse_zeroconf, None, "announce the server on the LAN for Home Assistant (true, or a name; default name kokoro-HOSTNAME)", metavar="NAME"),
-    Option("zeroconf_host", _optional_text, None, "address to announce (default: this machine's LAN address)"),
-    Option("shutdown_grace", _number(float, 0, None, "seconds"), 5.0, "seconds requests in flight get to finish on SIGTERM"),
-    Option("allow", parse_allow, (), "networks allowed to connect, e.g. 192.168.1.0/24 (default: any)", metavar="CIDR"),
-    Option("cache_size", _number(int, 0, None, "a whole number of megabytes"), 64, "megabytes of audio kept in memory for phrases said before (0: off)"),
-    Option("cache_dir", _optional_path, None, "directory that keeps the audio cache across restarts, shareable between processes (default: off)"),
-    Option("cache_dir_size", _number(int, 1, None, "a whole number of megabytes"), 512, "megabytes the cache directory may use"),
-    Option("model", _optional_path, None, "a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)"),
-    Option("voices", _optional_path, None, "extra voices: a voices-v1.0.bin (npz) or a folder of .bin/.npy files", reloadable=True),
-    Option("lexicon", _optional_path, None, "YAML file of words and their phonemes per language, overriding the G2P (default: none)", reloadable=True),
-    Option("g2p", parse_g2p, {}, "G2P backend per language, e.g. en-us=espeak (default: misaki for English, Chinese, Japanese; espeak for the rest)", metavar="LANGUAGE=BACKEND", reloadable=True),
-    Option("windowed_decoding", _choice("auto", "off"), "auto", "decode a reply window by window so its first words play at once (auto: where the model's graph can be split; off: whole pieces)"),
-    Option("sentence_pause", _number(float, 0, 3, "seconds"), 0.3, "seconds of silence after a sentence"),
-    Option("clause_pause", _number(float, 0, 3, "seconds"), 0.12, "seconds of silence after a comma (1.5 times as long after ; and :)"),
-    Option("provider", _text, "auto", "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"),
-    Option("intra_op_threads", _number(int, 0, None, "a whole number"), 0, "threads inside one inference (0: onnxruntime's default)"),
-    Option("inter_op_threads", _number(int, 0, None, "a whole number"), 0, "threads across graph branches (0: onnxruntime's default)"),
-    Option("log_level", _choice(*LOG_LEVELS, upper=True), "INFO", "DEBUG, INFO, WARNING or ERROR", reloadable=True),
-    Option("log_format", _choice(*LOG_FORMATS), "console", "console (readable lines) or json (one object a line)"),
-    Option("metrics_port", _number(int, 1, 65535, "a port number"), None, "serve Prometheus metrics over HTTP on this port (default: off)"),
-)
-BY_KEY = {option.key: option for option in OPTIONS}
+def _option(default: Any, parse: Callable[[Any], Any], help: str, reloadable: bool = False,
+            metavar: str | None = None) -> Any:
+    """A field of :class:`Settings` that is an option: its default, parser and help, written once."""
+    meta = {"option": (parse, default, help, reloadable, metavar)}
+    if isinstance(default, dict):
+        return field(default_factory=dict, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+_SPEED = f"{MIN_SPEED} to {MAX_SPEED}"
 
 
 @dataclass(frozen=True)
 class Settings:
-    uri: str = "tcp://0.0.0.0:10200"
-    voice: str = "af_heart"
-    language_voices: dict = field(default_factory=dict)
-    speed: float = 1.0
-    samples_per_chunk: int = 1024
-    max_text_length: int = 10000
-    parallel_inferences: int = 1
-    queue_size: int = 32
-    zeroconf: str | None = None
-    zeroconf_host: str | None = None
-    shutdown_grace: float = 5.0
-    allow: tuple = ()
-    cache_size: int = 64
-    cache_dir: Path | None = None
-    cache_dir_size: int = 512
-    model: Path | None = None
-    voices: Path | None = None
-    lexicon: Path | None = None
-    g2p: dict = field(default_factory=dict)
-    windowed_decoding: str = "auto"
-    sentence_pause: float = 0.3
-    clause_pause: float = 0.12
-    provider: str = "auto"
-    intra_op_threads: int = 0
-    inter_op_threads: int = 0
-    log_level: str = "INFO"
-    log_format: str = "console"
-    metrics_port: int | None = None
+    """Every setting of the server, in the order ``--print-config`` and the example file list them."""
+
+    uri: str = _option("tcp://0.0.0.0:10200", parse_uri, "where to listen: tcp://HOST:PORT, unix://PATH or stdio://")
+    voice: str = _option(DEFAULT_VOICE, _text, "voice when a request names none (a name or a blend)", reloadable=True)
+    language_voices: dict = _option(
+        {}, parse_language_voices, "voice for requests that name only a language, e.g. en_GB=bf_emma",
+        reloadable=True, metavar="LANGUAGE=VOICE",
+    )
+    speed: float = _option(1.0, _number(float, MIN_SPEED, MAX_SPEED, "a speaking rate"), f"speaking rate, {_SPEED}")
+    samples_per_chunk: int = _option(1024, _number(int, 1, None, "a whole number"), "audio samples per audio-chunk event")
+    max_text_length: int = _option(
+        10000, _number(int, 1, None, "a whole number"), "longest text of one request, in characters"
+    )
+    parallel_inferences: int = _option(1, _number(int, 1, None, "a whole number"), "inferences run at once")
+    queue_size: int = _option(
+        32, _number(int, 1, None, "a whole number"), "pieces that may wait for the model before requests are "
+        "refused as busy",
+    )
+    zeroconf: str | None = _option(
+        None, parse_zeroconf, "announce the server on the LAN for Home Assistant (true, or a name; default name "
+        "kokoro-HOSTNAME)", metavar="NAME",
+    )
+    zeroconf_host: str | None = _option(None, _optional_text, "address to announce (default: this machine's LAN address)")
+    shutdown_grace: float = _option(
+        5.0, _number(float, 0, None, "seconds"), "seconds requests in flight get to finish on SIGTERM"
+    )
+    allow: tuple = _option(
+        (), parse_allow, "networks allowed to connect, e.g. 192.168.1.0/24 (default: any)", metavar="CIDR"
+    )
+    cache_size: int = _option(
+        64, _number(int, 0, None, "a whole number of megabytes"), "megabytes of audio kept in memory for phrases "
+        "said before (0: off)",
+    )
+    cache_dir: Path | None = _option(
+        None, _optional_path, "directory that keeps the audio cache across restarts, shareable between processes "
+        "(default: off)",
+    )
+    cache_dir_size: int = _option(
+        512, _number(int, 1, None, "a whole number of megabytes"), "megabytes the cache directory may use"
+    )
+    model: Path | None = _option(None, _optional_path, "a Kokoro v1.0 ONNX export (default: the int8 model from PyPI)")
+    voices: Path | None = _option(
+        None, _optional_path, "extra voices: a voices-v1.0.bin (npz) or a folder of .bin/.npy files", reloadable=True
+    )
+    lexicon: Path | None = _option(
+        None, _optional_path, "YAML file of words and their phonemes per language, overriding the G2P "
+        "(default: none)", reloadable=True,
+    )
+    g2p: dict = _option(
+        {}, parse_g2p, "G2P backend per language, e.g. en-us=espeak (default: misaki for English, Chinese, "
+        "Japanese; espeak for the rest)", metavar="LANGUAGE=BACKEND", reloadable=True,
+    )
+    windowed_decoding: str = _option(
+        "auto", _choice("auto", "off"), "decode a reply window by window so its first words play at once (auto: "
+        "where the model's graph can be split; off: whole pieces)",
+    )
+    sentence_pause: float = _option(SENTENCE_PAUSE, _number(float, 0, 3, "seconds"), "seconds of silence after a sentence")
+    clause_pause: float = _option(
+        CLAUSE_PAUSE, _number(float, 0, 3, "seconds"), "seconds of silence after a comma (1.5 times as long after "
+        "; and :)",
+    )
+    provider: str = _option(
+        "auto", _text, "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"
+    )
+    intra_op_threads: int = _option(
+        0, _number(int, 0, None, "a whole number"), "threads inside one inference (0: onnxruntime's default)"
+    )
+    inter_op_threads: int = _option(
+        0, _number(int, 0, None, "a whole number"), "threads across graph branches (0: onnxruntime's default)"
+    )
+    log_level: str = _option("INFO", _choice(*LOG_LEVELS, upper=True), "DEBUG, INFO, WARNING or ERROR", reloadable=True)
+    log_format: str = _option(
+        "console", _choice(*LOG_FORMATS), "console (readable lines) or json (one object a line)"
+    )
+    metrics_port: int | None = _option(
+        None, _number(int, 1, 65535, "a port number"), "serve Prometheus metrics over HTTP on this port (default: off)"
+    )
     #: where each value came from: "default", "file PATH", "environment NAME" or "flag --NAME"
     sources: dict = field(default_factory=dict, compare=False)
     config_file: Path | None = field(default=None, compare=False)
@@ -282,7 +310,11 @@ class Settings:
         return "\n".join(lines)
 
 
-assert [f.name for f in fields(Settings) if f.name not in ("sources", "config_file")] == [o.key for o in OPTIONS]
+#: The options, in the order of the fields of Settings.
+OPTIONS: tuple[Option, ...] = tuple(
+    Option(f.name, *f.metadata["option"]) for f in fields(Settings) if "option" in f.metadata
+)
+BY_KEY = {option.key: option for option in OPTIONS}
 
 
 def _plain(value: Any) -> Any:
@@ -311,19 +343,6 @@ def _apply(values: dict[str, Any], sources: dict[str, str], raw: Mapping[str, An
         except ValueError as err:
             raise ConfigError(f"{source}: bad value {value!r} for {key}: {err}") from None
         sources[key] = source
-
-
-def read_yaml(path: str | Path, what: str, error: type[ValueError]) -> Any:
-    """The YAML document in ``path``; ``error`` naming ``what`` it is (e.g. "config file") and the path when the
-    file cannot be read or is not valid YAML."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise error(f"{what} {str(path)!r} cannot be read: {err.strerror or err}") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise error(f"{what} {str(path)!r} is not valid YAML: {err}") from None
 
 
 def read_file(path: Path) -> dict[str, Any]:

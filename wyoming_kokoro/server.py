@@ -33,7 +33,7 @@ from wyoming.tts import (
 from . import __version__
 from .engine.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from .config import Settings
-from .engine.voices import Voice, VoiceCatalog, VoiceError
+from .engine.voices import DEFAULT_LANGUAGE_VOICES, Voice, VoiceCatalog, VoiceError
 from .g2p import language_installed
 from .languages import Language, find_language
 from .logs import get_logger
@@ -56,19 +56,6 @@ _SPLIT_IN_THREAD = 1000
 
 KOKORO_ATTRIBUTION = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
 PROGRAM_ATTRIBUTION = Attribution(name="wyoming-kokoro", url="https://pypi.org/project/wyoming-kokoro/")
-
-#: The voice spoken for a language when a request names the language and no voice.
-DEFAULT_LANGUAGE_VOICES = {
-    "en-us": "af_heart",
-    "en-gb": "bf_emma",
-    "es": "ef_dora",
-    "fr": "ff_siwis",
-    "hi": "hf_alpha",
-    "it": "if_sara",
-    "ja": "jf_alpha",
-    "pt-br": "pf_dora",
-    "zh": "zf_xiaobei",
-}
 
 # Error codes sent in `error` events.
 UNKNOWN_VOICE = "unknown-voice"

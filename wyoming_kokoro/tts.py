@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from .engine.audio import SAMPLE_RATE, silence, to_pcm16, trim_silence
-from .engine.model import KokoroModel
+from .engine.model import MAX_SPEED, MIN_SPEED, KokoroModel, check_speed  # noqa: F401 (the CLI's)
 from .engine.tokens import MAX_IDS, split_phonemes, tokenize
 from .engine.voices import Voice, VoiceCatalog
 from .engine.windows import WindowedDecoder, WindowPlan
@@ -25,8 +25,6 @@ from .pauses import pause_after
 
 _LOGGER = logging.getLogger(__name__)
 
-MIN_SPEED = 0.5
-MAX_SPEED = 2.0
 
 
 @dataclass
@@ -54,13 +52,6 @@ class Speech:
     @property
     def rtf(self) -> float:
         return self.inference_seconds / self.seconds if len(self.audio) else 0.0
-
-
-def check_speed(speed: float) -> float:
-    speed = float(speed)
-    if not MIN_SPEED <= speed <= MAX_SPEED:
-        raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED}, got {speed}")
-    return speed
 
 
 class Synthesizer:

@@ -31,6 +31,18 @@ DEFAULT_MODEL_VERSION = "0.1.0"
 DEFAULT_MODEL_SIZE = 92_361_271
 DEFAULT_MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 
+#: Speaking rates the model does well (its ``speed`` input divides the predicted durations).
+MIN_SPEED = 0.5
+MAX_SPEED = 2.0
+
+
+def check_speed(speed: float) -> float:
+    """``speed`` as a float; ValueError naming it when it is outside MIN_SPEED..MAX_SPEED."""
+    speed = float(speed)
+    if not MIN_SPEED <= speed <= MAX_SPEED:
+        raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED}, got {speed}")
+    return speed
+
 
 class ModelError(RuntimeError):
     """The model cannot be loaded; the message says what to do about it."""
@@ -205,6 +217,8 @@ class KokoroModel:
             )
 
         self.split: SplitGraph | None = None
+        #: Audio samples per frame of the split graph (600 at 24 kHz: 25 ms), None for the single graph
+        self.hop: int | None = None
         self.split_reason = "turned off (split: off)"
         self.session = self.front_session = self.decoder_session = None
         if split == "auto":
@@ -216,10 +230,10 @@ class KokoroModel:
                 self._check_split()
                 self.split_reason = "split into front part and decoder"
             except SplitError as err:
-                self.split, self.front_session, self.decoder_session = None, None, None
+                self.split, self.front_session, self.decoder_session, self.hop = None, None, None, None
                 self.split_reason = f"not split: {err}"
             except Exception as err:  # onnx or onnxruntime cannot take one of the parts: the single graph will do
-                self.split, self.front_session, self.decoder_session = None, None, None
+                self.split, self.front_session, self.decoder_session, self.hop = None, None, None, None
                 self.split_reason = f"not split: {type(err).__name__}: {err}"
         if self.split is None:
             try:
@@ -239,13 +253,11 @@ class KokoroModel:
             self.split_reason,
         )
 
-    @property
-    def hop(self) -> int:
-        """Audio samples per frame (600 at 24 kHz: 25 ms)."""
-        return 600
-
     def _check_split(self) -> None:
-        """A short probe through both parts: the shapes must be those of a Kokoro decoder, or SplitError."""
+        """A short probe through both parts: the shapes must be those of a Kokoro decoder, or SplitError. It sets
+        :attr:`hop`: two F0 values a frame, each ``phase_scale`` audio samples (read from the graph)."""
+        assert self.split is not None
+        self.hop = 2 * int(self.split.phase_scale)
         frames = self.front([50, 156, 86, 54, 16, 4], np.zeros(256, np.float32), 1.0)
         if frames.f0.shape[-1] != 2 * frames.count or frames.n.shape[-1] != 2 * frames.count:
             raise SplitError(f"F0/N have {frames.f0.shape[-1]} values for {frames.count} frames, not two a frame")

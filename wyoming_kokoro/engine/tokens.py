@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
+
+from ..vocab import VOCAB
 
 #: The most phoneme ids one inference takes (the model adds a 0 at each end: 512 positions), and the number
 #: of style rows in a voice pack.
 MAX_IDS = 510
-
-VOCAB: dict[str, int] = json.loads(
-    resources.files(__package__).joinpath("vocab.json").read_text(encoding="utf-8")
-)
 
 # Where to cut a string that is too long, best first: after a sentence, after a clause, between words.
 _SENTENCE_ENDS = frozenset(".!?…")

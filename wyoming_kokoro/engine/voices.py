@@ -24,6 +24,21 @@ METADATA_FILE = "voices.json"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _GENDERS = {"f": "female", "m": "male"}
 
+#: The stock voice spoken for each language when a request names the language and no voice.
+DEFAULT_LANGUAGE_VOICES = {
+    "en-us": "af_heart",
+    "en-gb": "bf_emma",
+    "es": "ef_dora",
+    "fr": "ff_siwis",
+    "hi": "hf_alpha",
+    "it": "if_sara",
+    "ja": "jf_alpha",
+    "pt-br": "pf_dora",
+    "zh": "zf_xiaobei",
+}
+#: The voice when a request names none: American English's.
+DEFAULT_VOICE = DEFAULT_LANGUAGE_VOICES["en-us"]
+
 
 class VoiceError(ValueError):
     """A voice name, blend spec or voice file is wrong; the message names the bad value."""

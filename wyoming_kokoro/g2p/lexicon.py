@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..engine.tokens import VOCAB
 from ..languages import find_language
+from ..vocab import VOCAB
+from ..yamlfile import read_yaml
 from .base import G2P, G2PResult, G2PStats, Word
 
 #: Languages whose G2P takes user entries (Chinese and Japanese take them through their English words).
@@ -57,8 +58,6 @@ class UserLexicon:
 
     @classmethod
     def load(cls, path: str | Path) -> "UserLexicon":
-        from ..config import read_yaml  # config imports the G2P lazily too: no cycle at import time
-
         return cls.from_mapping(read_yaml(path, "lexicon", LexiconError) or {}, Path(path))
 
     @classmethod

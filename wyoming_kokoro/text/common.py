@@ -46,6 +46,11 @@ def abbreviation(pattern: str, words: str) -> Rule:
     return re.compile(pattern, re.I), replace
 
 
+def alternation(words) -> str:
+    """A regular expression that matches any of ``words`` (longest first, so "km/h" wins over "km")."""
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
 def apply(rules: list[Rule], text: str) -> str:
     for pattern, replacement in rules:
         text = pattern.sub(replacement, text)

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from num2words import num2words
 
-from .common import IPV4, ISO_DATE, TIME, Rule, apply, tidy_signs, valid_date
+from .common import IPV4, ISO_DATE, TIME, Rule, alternation, apply, tidy_signs, valid_date
 
 # Chinese and Japanese put no spaces between words, and their characters are word characters to Python: every
 # pattern here is ASCII (re.A), so that "气温21°C" has a boundary before "21".
@@ -42,9 +42,6 @@ _JA_CURRENCIES = {"$": "ドル", "USD": "ドル", "€": "ユーロ", "EUR": "�
 _CURRENCY = r"\$|USD|€|EUR|£|GBP|¥|￥|CNY|RMB|JPY"
 _JA_CENTS = {"ドル": "セント", "ユーロ": "セント", "ポンド": "ペンス"}
 
-
-def _unit_alternation(units) -> str:
-    return "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
 
 
 def _ungroup(number: str) -> str:
@@ -139,7 +136,7 @@ def _rules_zh() -> list[Rule]:
         (re.compile(rf"({_CURRENCY})\s?({_NUM})(?![\d])", re.A), lambda m: _zh_amount(m.group(2), m.group(1))),
         (re.compile(rf"(?<![\w.,])({_NUM})\s?({_CURRENCY})(?![\w])", re.A), lambda m: _zh_amount(m.group(1), m.group(2))),
         (_DEGREES, _zh_degrees),
-        (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({_unit_alternation(_ZH_UNITS)})(?![\w/²³])", re.A),
+        (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({alternation(_ZH_UNITS)})(?![\w/²³])", re.A),
          lambda m: _ungroup(m.group(1)) + _ZH_UNITS[m.group(2)]),
         (re.compile(r"\d{1,3}(?:,\d{3})+", re.A), lambda m: _ungroup(m.group(0))),
     ]
@@ -158,7 +155,7 @@ def _rules_ja() -> list[Rule]:
         (re.compile(rf"(?<![\w.,])({_NUM})\s?({_CURRENCY})(?![\w])", re.A), lambda m: _ja_amount(m.group(1), m.group(2))),
         (_DEGREES, _ja_degrees),
         (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?[%％]", re.A), lambda m: _japanese_number(m.group(1)) + "パーセント"),
-        (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({_unit_alternation(_JA_UNITS)})(?![\w/²³])", re.A),
+        (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({alternation(_JA_UNITS)})(?![\w/²³])", re.A),
          lambda m: _japanese_number(m.group(1)) + _JA_UNITS[m.group(2)]),
         (re.compile(rf"((?:(?<=^)|(?<=[^\w.,]))-)?(?<![\d.,])({_NUM})(?![\d])", re.M | re.A),
          lambda m: _japanese_number((m.group(1) or "") + m.group(2))),

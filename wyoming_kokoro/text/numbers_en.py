@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from .common import (
-    IPV4, ISO_DATE, NUM_EN, TIME, Rule, abbreviation, apply, split_long_digits, tidy_signs, valid_date,
+    IPV4, ISO_DATE, NUM_EN, TIME, Rule, abbreviation, alternation, apply, split_long_digits, tidy_signs, valid_date,
 )
 
 _ONES = (
@@ -297,12 +297,9 @@ _SPACED_UNITS = {"s": ("second", "seconds")}  # "30s" is "the thirties"; "30 s" 
 _BRITISH = {"meter": "metre", "liter": "litre"}
 
 
-def _unit_alternation(units) -> str:
-    return "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
-
 
 _UNIT = re.compile(
-    rf"(?<![\w.])(-?(?:{NUM_EN}))(?:\s?({_unit_alternation(UNITS)})|\s({_unit_alternation(_SPACED_UNITS)}))"
+    rf"(?<![\w.])(-?(?:{NUM_EN}))(?:\s?({alternation(UNITS)})|\s({alternation(_SPACED_UNITS)}))"
     r"(?![\w/²³])"
 )
 _PER_WORDS = {
@@ -313,7 +310,7 @@ _PER_WORDS = {
 }
 # "/day" after an amount or a unit ("$0.30/kWh", "5 km/day", "50%/h"), not after any word ("and/or", "a/m").
 _PER = re.compile(
-    rf"((?:\d|%)(?:\s?(?:{_unit_alternation(UNITS)}))?)\s?/\s?({_unit_alternation(_PER_WORDS)})(?![\w²³])"
+    rf"((?:\d|%)(?:\s?(?:{alternation(UNITS)}))?)\s?/\s?({alternation(_PER_WORDS)})(?![\w²³])"
 )
 
 

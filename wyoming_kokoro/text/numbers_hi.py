@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .common import IPV4, ISO_DATE, TIME, Rule, apply, split_long_digits, tidy_signs, valid_date
+from .common import IPV4, ISO_DATE, TIME, Rule, alternation, apply, split_long_digits, tidy_signs, valid_date
 
 _MONTHS = "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर".split()
 _NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # Western (1,234,567) and Indian (12,34,567) grouping
@@ -63,9 +63,6 @@ def _digits(text: str) -> str:
     return ", ".join(" ".join(group) for group in re.findall(r"\d+", text))
 
 
-def _unit_alternation(units) -> str:
-    return "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
-
 
 _RULES: list[Rule] = [
     (ISO_DATE, _iso_date),
@@ -84,7 +81,7 @@ _RULES: list[Rule] = [
      lambda m: f"{_plain(m.group(1))} डिग्री {'सेल्सियस' if m.group(2) == 'C' else 'फ़ारेनहाइट'}"),
     (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?°"), lambda m: f"{_plain(m.group(1))} डिग्री"),
     (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?%"), lambda m: f"{_plain(m.group(1))} प्रतिशत"),
-    (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({_unit_alternation(_UNITS)})(?![\w/²³])"),
+    (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({alternation(_UNITS)})(?![\w/²³])"),
      lambda m: f"{_plain(m.group(1))} {_UNITS[m.group(2)]}"),
     (re.compile(r"(?<![\w.])((?:संस्करण|वर्ज़न)\s)?[vV](\d+(?:\.\d+)*)(?![\w]|\.\d)"),
      lambda m: (m.group(1) or "वर्ज़न ") + " पॉइंट ".join(m.group(2).split("."))),

@@ -19,7 +19,9 @@ from functools import lru_cache
 
 from num2words import num2words
 
-from .common import IPV4, ISO_DATE, TIME, Rule, abbreviation, apply, split_long_digits, tidy_signs, valid_date
+from .common import (
+    IPV4, ISO_DATE, TIME, Rule, abbreviation, alternation, apply, split_long_digits, tidy_signs, valid_date,
+)
 
 # A number: "1.234.567,89", "1 234,5" (with a non-breaking or a narrow space), "1,234,567.89", "21,5", "21.5",
 # "42".
@@ -370,13 +372,10 @@ def _degrees(match: re.Match, language: str) -> str:
     return said
 
 
-def _unit_alternation(units) -> str:
-    return "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
-
 
 _UNIT = re.compile(
-    rf"(?<![\w.,])(-?(?:{NUM}))(?:\s?({_unit_alternation([*_UNITS, *_UNIT_ALIASES])})"
-    rf"|\s({_unit_alternation(_SPACED_UNITS)}))(?![\w/²³])"
+    rf"(?<![\w.,])(-?(?:{NUM}))(?:\s?({alternation([*_UNITS, *_UNIT_ALIASES])})"
+    rf"|\s({alternation(_SPACED_UNITS)}))(?![\w/²³])"
 )
 
 
