@@ -52,7 +52,7 @@ from wyoming_kokoro.engine.providers import select_providers  # noqa: E402
 from wyoming_kokoro.engine.tokens import MAX_IDS, split_phonemes, tokenize  # noqa: E402
 from wyoming_kokoro.engine.voices import Voice, VoiceCatalog, VoiceError  # noqa: E402
 from wyoming_kokoro.g2p import G2PRegistry  # noqa: E402
-from wyoming_kokoro.tts import Synthesizer  # noqa: E402
+from wyoming_kokoro.synthesizer import Synthesizer  # noqa: E402
 
 _LOGGER = logging.getLogger("baseline_server")
 

@@ -40,7 +40,7 @@ from machine import cpu_model, loadavg  # noqa: E402  (bench/ is the script's fo
 from wyoming_kokoro.engine.audio import to_pcm16, trim_silence  # noqa: E402
 from wyoming_kokoro.engine.model import read_default_model, read_io, session_options  # noqa: E402
 from wyoming_kokoro.engine.tokens import MAX_IDS, split_phonemes, tokenize  # noqa: E402
-from wyoming_kokoro.tts import Synthesizer  # noqa: E402
+from wyoming_kokoro.synthesizer import Synthesizer  # noqa: E402
 
 TEXTS: list[tuple[str, str]] = [
     ("confirmation", "Okay."),

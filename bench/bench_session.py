@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine import cpu_model, loadavg  # noqa: E402  (bench/ is the script's folder)
 from wyoming_kokoro.engine.model import read_default_model, read_io, session_options  # noqa: E402
 from wyoming_kokoro.engine.tokens import tokenize  # noqa: E402
-from wyoming_kokoro.tts import Synthesizer  # noqa: E402
+from wyoming_kokoro.synthesizer import Synthesizer  # noqa: E402
 
 TEXTS = (
     "Okay.",

@@ -6,7 +6,7 @@
 For each sentence of a fixed set it runs the front part once, decodes the sounding frames whole (one window,
 as the server decodes a piece that is not urgent) and window by window (as it decodes a reply's first piece:
 the plan's first window, then windows growing by the plan's factor), and compares the two with the measures of
-``wyoming_kokoro.engine.compare``. It prints a row a sentence and the limits of the quality gate, which the
+``wyoming_kokoro.tools.compare``. It prints a row a sentence and the limits of the quality gate, which the
 tests enforce on the same sentences (``tests/test_windows.py``). With ``--wav-dir`` it writes, per sentence,
 ``NN-stock.wav`` (the single graph's output, silence and all), ``NN-whole.wav`` and ``NN-windowed.wav``, for
 a person to listen to.
@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from wyoming_kokoro.engine.audio import to_pcm16, wav_bytes  # noqa: E402
-from wyoming_kokoro.engine.compare import (  # noqa: E402
+from wyoming_kokoro.tools.compare import (  # noqa: E402
     level_differences,
     log_spectral_distance,
     seam_clicks,
@@ -35,7 +35,7 @@ from wyoming_kokoro.engine.compare import (  # noqa: E402
 )
 from wyoming_kokoro.engine.tokens import tokenize  # noqa: E402
 from wyoming_kokoro.engine.windows import WindowedDecoder, WindowPlan  # noqa: E402
-from wyoming_kokoro.tts import Synthesizer  # noqa: E402
+from wyoming_kokoro.synthesizer import Synthesizer  # noqa: E402
 
 #: Assistant replies' first sentences: short and long, soft onsets ("The", "It", "Hello"), numbers.
 SENTENCES = [

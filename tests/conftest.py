@@ -15,7 +15,7 @@ except ModuleNotFoundError:
 from wyoming_kokoro.engine.model import KokoroModel
 from wyoming_kokoro.engine.voices import VoiceCatalog
 from wyoming_kokoro.g2p import G2PRegistry
-from wyoming_kokoro.tts import Synthesizer
+from wyoming_kokoro.synthesizer import Synthesizer
 
 
 @pytest.fixture(scope="session")

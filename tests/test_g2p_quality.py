@@ -12,10 +12,10 @@ import pytest
 
 from wyoming_kokoro.engine.tokens import VOCAB, tokenize
 from wyoming_kokoro.g2p import BACKENDS, G2PRegistry, LexiconError, UserLexicon, check_backends, create_g2p
-from wyoming_kokoro.g2p.accuracy import LEVELS, evaluate
-from wyoming_kokoro.g2p.arpabet import ARPABET, UNSTRESSED, arpabet_to_kokoro, differences, same, units
+from wyoming_kokoro.tools.accuracy import LEVELS, evaluate
+from wyoming_kokoro.tools.arpabet import ARPABET, UNSTRESSED, arpabet_to_kokoro, differences, same, units
 from wyoming_kokoro.g2p.english import MisakiEnglishG2P
-from wyoming_kokoro.g2p.report import percentile, report, sentences_of
+from wyoming_kokoro.tools.report import percentile, report, sentences_of
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DATA = pathlib.Path(__file__).resolve().parent / "data"

@@ -1,95 +1,21 @@
-"""The scheduler (worker threads, earliest deadline first, bounded queue) and one request's pipeline."""
+"""One request's pipeline: pieces in order, pauses, cancellation, clause cutting, the audio cache; and the
+planner's cuts."""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
+import numpy as np
 import pytest
 
 from wyoming_kokoro.engine.audio import SAMPLE_RATE
-from wyoming_kokoro.pipeline import PieceAudio, Pipeline, QueueFull, RequestStats, Scheduler, chunk_pcm, iterate
-
-
-def test_jobs_run_in_worker_threads_first_pieces_first_then_earliest_deadline():
-    order: list[str] = []
-    gate = threading.Event()
-
-    def job(name: str):
-        def run():
-            if name == "blocker":
-                gate.wait(5)
-            order.append(name)
-            return threading.current_thread().name
-
-        return run
-
-    async def main():
-        scheduler = Scheduler(parallel=1, max_queue=8)
-        blocker = asyncio.create_task(scheduler.run(0.0, job("blocker")))
-        await asyncio.sleep(0.05)  # the blocker holds the only worker; the others queue up
-        later = asyncio.create_task(scheduler.run(30.0, job("tail needed in 30 s")))
-        sooner = asyncio.create_task(scheduler.run(10.0, job("tail needed in 10 s")))
-        overdue = asyncio.create_task(scheduler.run(-5.0, job("tail overdue by 5 s")))
-        newcomer = asyncio.create_task(scheduler.run(20.0, job("first piece of a new request"), first=True))
-        newcomer2 = asyncio.create_task(scheduler.run(15.0, job("first piece of another new request"), first=True))
-        await asyncio.sleep(0.05)
-        assert scheduler.queue_depth == 5 and scheduler.running == 1
-        gate.set()
-        names = await asyncio.gather(blocker, later, sooner, overdue, newcomer, newcomer2)
-        scheduler.shutdown()
-        return names
-
-    names = asyncio.run(main())
-    # First pieces before any tail, even one that is already late; earliest deadline first within each.
-    assert order == [
-        "blocker", "first piece of another new request", "first piece of a new request",
-        "tail overdue by 5 s", "tail needed in 10 s", "tail needed in 30 s",
-    ]
-    assert all(name.startswith("kokoro-inference") for name in names)
-
-
-def test_a_full_queue_refuses_and_a_cancelled_job_never_runs():
-    ran: list[str] = []
-    gate = threading.Event()
-
-    async def main():
-        scheduler = Scheduler(parallel=1, max_queue=2)
-        busy = asyncio.create_task(scheduler.run(0.0, lambda: gate.wait(5)))
-        await asyncio.sleep(0.05)
-        waiting = [asyncio.create_task(scheduler.run(1.0, lambda i=i: ran.append(f"job {i}"))) for i in range(2)]
-        await asyncio.sleep(0.05)
-        with pytest.raises(QueueFull):
-            await scheduler.run(1.0, lambda: ran.append("refused"))
-        waiting[0].cancel()
-        await asyncio.sleep(0.05)
-        assert scheduler.queue_depth == 1
-        gate.set()
-        await busy
-        await waiting[1]
-        scheduler.shutdown()
-
-    asyncio.run(main())
-    assert ran == ["job 1"]
-
-
-def test_an_exception_in_a_job_reaches_its_caller_and_the_worker_goes_on():
-    async def main():
-        scheduler = Scheduler(parallel=1)
-        with pytest.raises(ZeroDivisionError):
-            await scheduler.run(0.0, lambda: 1 / 0)
-        assert await scheduler.run(0.0, lambda: 42) == 42
-        scheduler.shutdown()
-
-    asyncio.run(main())
-
-
-def test_bad_scheduler_settings_name_the_value():
-    with pytest.raises(ValueError, match="got 0"):
-        Scheduler(parallel=0)
-    with pytest.raises(ValueError, match="got -1"):
-        Scheduler(max_queue=-1)
+from wyoming_kokoro.costs import CostModel
+from wyoming_kokoro.g2p import G2PRegistry
+from wyoming_kokoro.pauses import Pauses, pause_after
+from wyoming_kokoro.pipeline import PieceAudio, Pipeline, RequestStats, chunk_pcm, iterate
+from wyoming_kokoro.scheduler import Scheduler
+from wyoming_kokoro.synthesizer import Synthesizer
 
 
 def test_chunks_cover_the_audio_exactly():
@@ -168,17 +94,17 @@ def test_a_consumer_that_stops_early_stops_the_remaining_work(synthesizer):
 
 
 def test_a_piece_too_long_for_the_audio_before_it_is_cut_at_its_clauses(synthesizer):
-    pipeline = Pipeline(synthesizer, Scheduler(parallel=1), rtf=0.5)
+    pipeline = Pipeline(synthesizer, Scheduler(parallel=1), costs=CostModel(rtf=0.5))
     language = synthesizer.voices.resolve("af_heart").language
     long = "The heating is on in the living room, the bedroom windows are closed, and the front door is locked."
     # Estimated inference: 0.5 x 0.065 s a character. 0.5 s of budget: the first clause (37 characters) goes alone;
     # 2.5 s: the first two clauses (70 characters, 2.3 s).
-    assert pipeline.fit(long, language, 1.0, 0.5) == (
+    assert pipeline.planner.fit(long, language, 1.0, 0.5) == (
         "The heating is on in the living room,", "the bedroom windows are closed, and the front door is locked."
     )
-    assert pipeline.fit(long, language, 1.0, 2.5)[0] == "The heating is on in the living room, the bedroom windows are closed,"
-    assert pipeline.fit(long, language, 1.0, 10.0) == (long, "")
-    assert pipeline.fit("Lights on, now.", language, 1.0, 0.0) == ("Lights on, now.", "")  # nothing to cut
+    assert pipeline.planner.fit(long, language, 1.0, 2.5)[0] == "The heating is on in the living room, the bedroom windows are closed,"
+    assert pipeline.planner.fit(long, language, 1.0, 10.0) == (long, "")
+    assert pipeline.planner.fit("Lights on, now.", language, 1.0, 0.0) == ("Lights on, now.", "")  # nothing to cut
 
 
 def test_fitting_keeps_every_word_in_order(synthesizer):
@@ -186,7 +112,7 @@ def test_fitting_keeps_every_word_in_order(synthesizer):
     texts = ["Sure.", "The heating is on in the living room, the bedroom windows are closed, and the door is locked."]
 
     async def main():
-        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), rtf=2.0)  # a slow machine: cut what can be cut
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), costs=CostModel(rtf=2.0))  # a slow machine: cut what can be cut
         out = [p async for p in pipeline.run(iterate(texts), voice, voice.language, 1.0, RequestStats(), fit=True)]
         pipeline.scheduler.shutdown()
         return out
@@ -197,13 +123,13 @@ def test_fitting_keeps_every_word_in_order(synthesizer):
     assert len(out[0].pcm) == 2 * len(out[0].speech.audio)  # pauses come in front of the pieces after the first
     for before, piece in zip(out, out[1:]):  # at most the pause the text calls for (less when the listener waited)
         assert 2 * len(piece.speech.audio) <= len(piece.pcm)
-        assert len(piece.pcm) <= 2 * (len(piece.speech.audio) + int(Pipeline.pause_after(before.text, 1.0) * SAMPLE_RATE) + 1)
+        assert len(piece.pcm) <= 2 * (len(piece.speech.audio) + int(pause_after(before.text, 1.0) * SAMPLE_RATE) + 1)
 
 
 def test_a_changed_user_lexicon_is_never_served_old_audio_from_the_audio_cache(model, voices, tmp_path):
     from wyoming_kokoro.audio_cache import AudioCache
     from wyoming_kokoro.g2p import G2PRegistry, UserLexicon
-    from wyoming_kokoro.tts import Synthesizer
+    from wyoming_kokoro.synthesizer import Synthesizer
 
     synthesizer = Synthesizer(model, voices, G2PRegistry())
     voice = voices.resolve("af_heart")
@@ -235,16 +161,16 @@ def test_the_first_clause_goes_alone_only_when_the_next_one_can_be_ready_before_
     text = "It's 14 degrees and partly cloudy right now."
     # "It's 14 degrees" plays for about 1 s (0.065 s a character) plus a breath; "and partly cloudy right now."
     # takes 28 x 0.065 x RTF seconds to synthesize.
-    fast = Pipeline(synthesizer, Scheduler(parallel=1), rtf=0.15)
-    assert fast.first_cut(text, language, 1.0) == ("It's 14 degrees", "and partly cloudy right now.")
-    slow = Pipeline(synthesizer, Scheduler(parallel=1), rtf=1.0)
-    assert slow.first_cut(text, language, 1.0) == (text, "")
-    assert fast.first_cut("Okay, the lights are off.", language, 1.0) == ("Okay, the lights are off.", "")  # too short
+    fast = Pipeline(synthesizer, Scheduler(parallel=1), costs=CostModel(rtf=0.15))
+    assert fast.planner.first_cut(text, language, 1.0) == ("It's 14 degrees", "and partly cloudy right now.")
+    slow = Pipeline(synthesizer, Scheduler(parallel=1), costs=CostModel(rtf=1.0))
+    assert slow.planner.first_cut(text, language, 1.0) == (text, "")
+    assert fast.planner.first_cut("Okay, the lights are off.", language, 1.0) == ("Okay, the lights are off.", "")  # too short
     fast.scheduler.shutdown()
     slow.scheduler.shutdown()
 
     async def main():
-        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), rtf=0.15)
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), costs=CostModel(rtf=0.15))
         voice = synthesizer.voices.resolve("af_heart")
         out = [p async for p in pipeline.run(iterate([text]), voice, language, 1.0, RequestStats(), fit=True)]
         pipeline.scheduler.shutdown()
@@ -252,3 +178,84 @@ def test_the_first_clause_goes_alone_only_when_the_next_one_can_be_ready_before_
 
     out = asyncio.run(main())
     assert out[0].text == "It's 14 degrees" and " ".join(p.text for p in out) == text
+
+
+def zero_runs(pcm: bytes) -> list[tuple[float, float]]:
+    """(start, length) in seconds of each run of exact zero samples in ``pcm`` of 50 ms or more, in order."""
+    zero = np.concatenate([[False], np.frombuffer(pcm, dtype="<i2") == 0, [False]])
+    edges = np.flatnonzero(np.diff(zero.astype(np.int8)))
+    return [(start / SAMPLE_RATE, (end - start) / SAMPLE_RATE)
+            for start, end in zip(edges[::2], edges[1::2]) if end - start >= 0.05 * SAMPLE_RATE]
+
+
+@pytest.mark.parametrize("windowed", [True, False], ids=["windowed", "whole"])
+def test_the_configured_pauses_are_heard_between_pieces_and_between_the_parts_of_an_over_long_piece(
+    model, voices, windowed
+):
+    # One sentence of 541 phoneme ids: over the model's 510, so it is synthesized in two parts, cut at a comma.
+    long = ("The living room lights are on and dimmed to forty percent, the kitchen lights are off, "
+            "the hallway lamp is on a timer until eleven, the porch light turns on at sunset, "
+            "the bedroom blinds are half open, the office fan is running on its lowest setting, "
+            "the garage door is closed and locked, the garden sprinklers will start tomorrow morning at six, "
+            "the thermostat is set to twenty one degrees, the front door is locked, the back door is locked, "
+            "the washing machine has finished its cycle, and the dishwasher will be done in about twenty minutes.")
+    synthesizer = Synthesizer(model, voices, G2PRegistry(), pauses=Pauses(sentence=0.6, clause=0.25))
+    voice = voices.resolve("af_heart")
+
+    async def main():
+        pipeline = Pipeline(synthesizer, Scheduler(parallel=1), windowed=windowed)
+        stats = RequestStats()
+        out = [p async for p in pipeline.run(iterate([long, "Okay, then,", "Done."]), voice, voice.language, 1.0, stats)]
+        pipeline.scheduler.shutdown()
+        return out, stats
+
+    out, stats = asyncio.run(main())
+    pieces = {text: b"".join(p.pcm for p in out if p.text == text) for text in (long, "Okay, then,", "Done.")}
+    assert stats.pieces == 3 and out[0].speech.pieces == 2
+    # Exact zeros, of the configured lengths (the model makes runs of zeros of its own too, but not of these).
+    # A few samples of the trimmed speech's own edges may round to zero as well: up to 20 ms more.
+    # Between the two parts of the long piece, cut at a comma: the clause pause.
+    assert any(0.25 <= length <= 0.27 for _, length in zero_runs(pieces[long])), zero_runs(pieces[long])
+    # In front of each later piece (synthesized while the long one plays: no wait shortens them): the sentence
+    # pause after the long one's full stop, then the clause pause after "Okay, then,".
+    for text, pause in (("Okay, then,", 0.6), ("Done.", 0.25)):
+        start, length = zero_runs(pieces[text])[0]
+        assert start == 0 and pause <= length <= pause + 0.02, (text, zero_runs(pieces[text]))
+
+
+def test_the_first_cut_counts_the_configured_pause_as_time_the_next_clause_has(model, voices):
+    text = "In the living room, the heating is set to twenty one degrees today."
+    language = voices.resolve("af_heart").language
+    # "In the living room," plays about 1.24 s, then the clause pause; the next clause takes 47 x 0.065 x 0.5 =
+    # 1.53 s to synthesize: not ready after the default 0.12 s pause, ready after a pause of 0.5 s.
+    plain = Pipeline(Synthesizer(model, voices, G2PRegistry()), Scheduler(parallel=1), costs=CostModel(rtf=0.5))
+    assert plain.planner.first_cut(text, language, 1.0) == (text, "")
+    paused = Pipeline(
+        Synthesizer(model, voices, G2PRegistry(), pauses=Pauses(clause=0.5)), Scheduler(parallel=1),
+        costs=CostModel(rtf=0.5),
+    )
+    assert paused.planner.first_cut(text, language, 1.0) == (
+        "In the living room,", "the heating is set to twenty one degrees today."
+    )
+    plain.scheduler.shutdown()
+    paused.scheduler.shutdown()
+
+
+def test_clause_cutting_follows_one_rule_whether_pieces_are_decoded_whole_or_window_by_window(synthesizer):
+    # One rule in both modes: cut where that brings the piece's first audio sooner. Decoded whole, a clause is
+    # ready sooner than its sentence; window by window, the first audio of either is the front part and one
+    # small window, so pieces stay whole however little audio the listener has left.
+    language = synthesizer.voices.resolve("af_heart").language
+    long = "The heating is on in the living room, the bedroom windows are closed, and the front door is locked."
+    text = "It's 14 degrees and partly cloudy right now."
+    whole = Pipeline(synthesizer, Scheduler(parallel=1), costs=CostModel(rtf=0.5))
+    windowed = Pipeline(synthesizer, Scheduler(parallel=1), windowed=True, costs=CostModel(rtf=0.5))
+    assert whole.planner.fit(long, language, 1.0, 0.5)[1] != ""
+    assert whole.planner.first_audio_seconds("The heating is on in the living room,", 1.0) < \
+        whole.planner.first_audio_seconds(long, 1.0)
+    assert windowed.planner.first_audio_seconds("The heating is on in the living room,", 1.0) == \
+        windowed.planner.first_audio_seconds(long, 1.0) < 0.5
+    assert windowed.planner.fit(long, language, 1.0, 0.0) == (long, "")
+    assert windowed.planner.first_cut(text, language, 1.0) == (text, "")
+    whole.scheduler.shutdown()
+    windowed.scheduler.shutdown()

@@ -333,3 +333,28 @@ def test_windowed_decoding_off_serves_whole_pieces_from_the_single_graph(tmp_pat
         assert request["windows"] == 0
     finally:
         server.stop()
+
+
+def test_the_sentence_and_clause_pauses_set_on_the_command_line_are_heard(tmp_path):
+    # A short sentence, then one of 541 phoneme ids: over the model's 510, synthesized in two parts cut at a comma.
+    long = ("The living room lights are on and dimmed to forty percent, the kitchen lights are off, "
+            "the hallway lamp is on a timer until eleven, the porch light turns on at sunset, "
+            "the bedroom blinds are half open, the office fan is running on its lowest setting, "
+            "the garage door is closed and locked, the garden sprinklers will start tomorrow morning at six, "
+            "the thermostat is set to twenty one degrees, the front door is locked, the back door is locked, "
+            "the washing machine has finished its cycle, and the dishwasher will be done in about twenty minutes.")
+    server = server_process.start_server(tmp_path, "--sentence-pause", "0.6", "--clause-pause", "0.25")
+    try:
+        events = asyncio.run(synthesize(server.uri, "The kitchen lights are on. " + long))
+        assert events[-1].type == "audio-stop"
+        samples = np.frombuffer(b"".join(e.payload or b"" for e in events if e.type == "audio-chunk"), dtype="<i2")
+        zero = np.concatenate([[False], samples == 0, [False]])
+        edges = np.flatnonzero(np.diff(zero.astype(np.int8)))
+        runs = (edges[1::2] - edges[::2]) / 24000  # seconds of each run of exact zeros
+        # The sentence pause between the sentences (less what the listener may have waited already; the long
+        # one is started while the first plays here), the clause pause between the long one's two parts. The
+        # model makes shorter runs of zeros of its own; the trimmed speech's edges may add a few samples.
+        assert any(0.5 <= run <= 0.62 for run in runs), runs
+        assert any(0.25 <= run <= 0.27 for run in runs), runs
+    finally:
+        server.stop()

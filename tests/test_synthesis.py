@@ -132,16 +132,3 @@ def test_symbols_outside_the_vocabulary_are_counted_not_hidden(synthesizer):
 def test_empty_text_gives_empty_audio(synthesizer):
     speech = synthesizer.synthesize("   ", "af_heart")
     assert len(speech.audio) == 0 and speech.pieces == 0
-
-
-def test_voices_of_a_language_without_its_extra_are_not_offered(synthesizer, monkeypatch):
-    assert len(synthesizer.offered_voices()) == 54
-    import importlib.util
-
-    real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "jieba" else real_find_spec(name, *a)
-    )
-    offered = synthesizer.offered_voices()
-    assert not [v for v in offered if v.language.code == "zh"]
-    assert len(offered) == 54 - len(synthesizer.voices.for_language(synthesizer.voices.resolve("zf_xiaobei").language))

@@ -16,12 +16,14 @@ import onnx
 import pytest
 
 from asr import transcribe, word_match
-from wyoming_kokoro.engine.compare import level_differences, log_spectral_distance, seam_clicks, seam_level_jumps
+from wyoming_kokoro.tools.compare import level_differences, log_spectral_distance, seam_clicks, seam_level_jumps
 from wyoming_kokoro.engine.model import KokoroModel, read_default_model
 from wyoming_kokoro.engine.split import SplitError, find_boundary, phase_offset
 from wyoming_kokoro.engine.tokens import VOCAB, tokenize
 from wyoming_kokoro.engine.windows import WindowedDecoder, WindowPlan, speech_frames
-from wyoming_kokoro.pipeline import Pipeline, RequestStats, Scheduler, iterate, pause_after
+from wyoming_kokoro.pauses import pause_after
+from wyoming_kokoro.pipeline import Pipeline, RequestStats, iterate
+from wyoming_kokoro.scheduler import Scheduler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from bench_windows import SENTENCES, compare_sentence  # noqa: E402
@@ -178,7 +180,7 @@ def test_pauses_are_settable():
 
 
 def test_a_windowed_pipeline_needs_a_split_model(voices):
-    from wyoming_kokoro.tts import Synthesizer
+    from wyoming_kokoro.synthesizer import Synthesizer
 
     class Unsplit:
         split = None

@@ -1,22 +1,70 @@
-"""Prometheus metrics (prometheus-client), served over HTTP on ``metrics_port`` when it is set.
+"""What each request did, and the Prometheus metrics (prometheus-client) served on ``metrics_port`` when set.
 
-All names start with ``wyoming_kokoro_``. The metrics live in their own registry, so that two servers in one
-process (the tests) do not collide.
+A :class:`RequestRecord` is how one request went: the fields of its log line and what :meth:`Metrics.observe`
+adds to the metrics. All metric names start with ``wyoming_kokoro_``. The metrics live in their own registry, so
+that two servers in one process (the tests) do not collide.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, start_http_server
 
 from . import __version__
+from .pipeline import RequestStats
 
 _LOGGER = logging.getLogger(__name__)
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
 _RTF_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 5.0)
+
+
+@dataclass
+class RequestRecord:
+    """How one request went."""
+
+    rid: str
+    client: str
+    kind: str  # "one-shot" or "streamed"
+    stats: RequestStats = field(default_factory=RequestStats)
+    voice: str = "-"
+    language: str = "-"
+    outcome: str = "unfinished"  # ok, error, cancelled, client gone
+    code: str | None = None  # the error code sent, if any
+
+    def fields(self) -> dict:
+        """The request's log line: its voice, sizes, times and G2P counts."""
+        stats = self.stats
+        first_audio = stats.first_audio_seconds
+        return dict(
+            request_id=self.rid,
+            client=self.client,
+            kind=self.kind,
+            outcome=self.outcome,
+            error_code=self.code,
+            voice=self.voice,
+            language=self.language,
+            characters=stats.characters,
+            sentences=stats.pieces,
+            first_audio_ms=None if first_audio is None else round(first_audio * 1000, 1),
+            total_ms=round((time.perf_counter() - stats.started) * 1000, 1),
+            audio_seconds=round(stats.audio_seconds, 3),
+            rtf=round(stats.rtf, 4),
+            windows=stats.windows,
+            words=stats.g2p.words,
+            lexicon_words=stats.g2p.lexicon_words,
+            user_lexicon_words=stats.g2p.user_lexicon_words,
+            fallback_words=stats.g2p.fallback_words,
+            text_fallbacks=stats.g2p.text_fallbacks,
+            unknown_words=stats.g2p.unknown_words,
+            dropped_symbols=stats.g2p.dropped_symbols,
+            cache_hits=stats.g2p.cache_hits,
+            audio_cache_hits=stats.audio_cache_hits,
+        )
 
 
 class Metrics:
@@ -72,6 +120,32 @@ class Metrics:
         for result in ("hit", "miss"):
             self.phoneme_cache.labels(result)
             self.audio_cache.labels(result)
+
+    def observe(self, record: RequestRecord) -> None:
+        """Add a finished request to the counters and histograms."""
+        stats, g2p = record.stats, record.stats.g2p
+        self.requests.labels(record.kind, record.outcome.replace(" ", "_") if record.code is None else "error").inc()
+        if record.code is not None:
+            self.errors.labels(record.code).inc()
+        if stats.first_audio_seconds is not None:
+            self.first_audio.observe(stats.first_audio_seconds)
+        if stats.audio_seconds:
+            self.rtf.observe(stats.rtf)
+            self.audio_seconds.inc(stats.audio_seconds)
+        self.characters.inc(stats.characters)
+        self.g2p_words.labels("lexicon").inc(g2p.lexicon_words)
+        self.g2p_words.labels("user").inc(g2p.user_lexicon_words)
+        self.g2p_words.labels("fallback").inc(g2p.fallback_words)
+        self.g2p_words.labels("other").inc(
+            max(0, g2p.words - g2p.lexicon_words - g2p.user_lexicon_words - g2p.fallback_words)
+        )
+        self.g2p_text_fallbacks.inc(g2p.text_fallbacks)
+        self.g2p_unknown_words.inc(g2p.unknown_words)
+        self.dropped_symbols.inc(g2p.dropped_symbols)
+        self.audio_cache.labels("hit").inc(stats.audio_cache_hits)
+        self.audio_cache.labels("miss").inc(stats.pieces - stats.audio_cache_hits)
+        self.phoneme_cache.labels("hit").inc(g2p.cache_hits)
+        self.phoneme_cache.labels("miss").inc(g2p.cache_misses)
 
     def set_build(self, model_sha256: str, providers: list[str], load_seconds: float) -> None:
         self.build.info({"version": __version__, "model_sha256": model_sha256, "providers": ",".join(providers)})

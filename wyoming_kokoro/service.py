@@ -1,4 +1,9 @@
-"""Running the server as a service: warm up, listen, advertise, and stop cleanly on SIGTERM or SIGINT."""
+"""Running the server as a service: build it from its settings, warm it up, listen, advertise, reload on SIGHUP,
+and stop cleanly on SIGTERM or SIGINT.
+
+:func:`run` is the whole life: :func:`build` (every object of the server, wired once), :func:`warm_up`, then
+:func:`serve`, which is start-up, a wait for the signal to stop, and shutdown, each written once.
+"""
 
 from __future__ import annotations
 
@@ -9,54 +14,160 @@ import signal
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from urllib.parse import urlparse
 
-from wyoming.server import AsyncServer, AsyncStdioServer
+from wyoming.server import AsyncEventHandler, AsyncStdioServer
 
+from .audio_cache import AudioCache
 from .config import ConfigError, Settings
 from .discovery import Advertiser, advertised_host, default_service_name
 from .engine.voices import VoiceCatalog, VoiceError
+from .errors import RequestError
 from .g2p import UserLexicon
 from .languages import find_language
 from .logs import set_level
-from .server import KokoroHandler, KokoroServer, RequestError
+from .metrics import Metrics
+from .offer import VoiceOffer
+from .pauses import Pauses
+from .pipeline import Pipeline
+from .scheduler import Scheduler
+from .server import KokoroHandler
+from .state import ServerState
+from .synthesizer import Synthesizer
 from .systemd import Notifier
 
 _LOGGER = logging.getLogger(__name__)
 
+MEGABYTE = 1024 * 1024
 
-def warm_up(server: KokoroServer) -> float:
-    """One inference through the whole path (G2P, tokens, model), so the first request pays no first-run cost;
-    and the G2P of every language given a voice in the settings, so its first request does not load it.
-    (The other languages load on their first request: a G2P costs memory, English's and Chinese's 150 MB or more.)"""
+#: What SIGHUP calls: the current settings in, the fresh ones and the keys that changed but need a restart out.
+ReloadSettings = Callable[[Settings], tuple[Settings, list[str]]]
+
+
+def run(settings: Settings, reload_settings: ReloadSettings | None = None) -> int:
+    """Build the server, warm it up and serve until stopped; the exit code."""
+    state = build(settings)
+    _LOGGER.info("Warmed up in %.2f s; default voice %s", warm_up(state), state.offer.default.name)
+    if settings.metrics_port:
+        state.metrics.serve(settings.metrics_port)
+    return asyncio.run(serve(state, reload_settings))
+
+
+def build(settings: Settings) -> ServerState:
+    """Every object of the server, from its settings: the model, voices and G2P (the synthesizer), the scheduler,
+    the audio cache, the pipeline, the voices on offer and the metrics. A bad setting raises before anything
+    serves (a bad lexicon file before the model loads)."""
+    lexicon = UserLexicon.load(settings.lexicon) if settings.lexicon else None
+    synthesizer = Synthesizer.load(
+        model=settings.model,
+        voices=settings.voices,
+        providers=settings.provider,
+        intra_op_threads=settings.intra_op_threads or None,
+        inter_op_threads=settings.inter_op_threads or None,
+        split="off" if settings.windowed_decoding == "off" else "auto",
+        pauses=Pauses(settings.sentence_pause, settings.clause_pause),
+    )
+    synthesizer.g2p.configure(lexicon, settings.g2p)
+    scheduler = Scheduler(parallel=settings.parallel_inferences, max_queue=settings.queue_size)
+    cache = None
+    if settings.cache_size or settings.cache_dir:
+        cache = AudioCache(
+            synthesizer.model.sha256, max_bytes=settings.cache_size * MEGABYTE, directory=settings.cache_dir,
+            max_disk_bytes=settings.cache_dir_size * MEGABYTE,
+        )
+    model = synthesizer.model
+    pipeline = Pipeline(synthesizer, scheduler, cache=cache, windowed=model.split is not None)
+    _LOGGER.info(
+        "Decoding %s (%s)",
+        "window by window: a reply's first words are sent as soon as they are decoded" if pipeline.windowed
+        else "whole pieces", model.split_reason,
+    )
+    offer = VoiceOffer.build(synthesizer.voices, settings.voice, settings.language_voices)
+    metrics = Metrics()
+    metrics.set_build(model.sha256, model.providers, model.load_seconds)
+    metrics.watch_queue(lambda: scheduler.queue_depth)
+    _LOGGER.info(
+        "Loaded the model in %.2f s (%s); %d voices in %d languages",
+        model.load_seconds, ", ".join(model.providers), len(offer.voices),
+        len({v.language for v in offer.voices.values()}),
+    )
+    return ServerState(pipeline, synthesizer.g2p, offer, settings, metrics)
+
+
+def warm_up(state: ServerState) -> float:
+    """One piece through the whole path (G2P, tokens, model, the decoder's windows), so the first request pays no
+    first-run cost and the costs are measured; and the G2P of every language given a voice in the settings, so
+    its first request does not load it. (The other languages load on their first request: a G2P costs memory,
+    English's and Chinese's 150 MB or more.) Returns the seconds it took."""
     started = time.perf_counter()
-    voice = server.default_voice
-    pipeline = server.pipeline
-    pipeline.synthesize_piece("Ready.", voice, voice.language, 1.0)
-    if pipeline.windowed:  # small windows too, which also measures the decoder's cost per frame
-        stream = pipeline.synthesizer.stream("Ready when you are.", voice)
-        while not stream.done:
-            pipeline._window_step(stream, lambda: None, urgent=True)
-    for code in server.settings.language_voices:
+    voice = state.offer.default
+    state.pipeline.warm_up(voice)
+    for code in state.settings.language_voices:
         language = find_language(code)
         if language != voice.language:
-            server.pipeline.synthesizer.phonemize("Ready.", language)
+            state.g2p.phonemize("Ready.", language.code)
     return time.perf_counter() - started
 
 
-async def serve(
-    server: KokoroServer,
-    settings: Settings,
-    reload_settings: Callable[[Settings], Settings] | None = None,
-    notifier: Notifier | None = None,
-) -> int:
-    """Serve until SIGTERM or SIGINT; then stop accepting, give requests in flight ``shutdown_grace`` seconds,
-    unregister from zeroconf and return 0. SIGHUP reloads the settings that can change without a restart."""
+class Listener:
+    """Where connections come from: a ``tcp://`` or ``unix://`` socket, or standard input and output (one
+    connection). Each connection gets a handler from ``handler_factory``."""
+
+    def __init__(self, uri: str, handler_factory: Callable[..., AsyncEventHandler]) -> None:
+        self.uri = urlparse(uri)
+        self.description = "standard input and output" if self.uri.scheme == "stdio" else uri
+        self._factory = handler_factory
+        self._server: asyncio.AbstractServer | None = None
+        self._handlers: set[AsyncEventHandler] = set()
+        self._stdio: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        if self.uri.scheme == "tcp":
+            self._server = await asyncio.start_server(self._connected, self.uri.hostname, self.uri.port)
+        elif self.uri.scheme == "unix":
+            Path(self.uri.path).unlink(missing_ok=True)
+            self._server = await asyncio.start_unix_server(self._connected, self.uri.path)
+        else:
+            self._stdio = asyncio.create_task(AsyncStdioServer().run(self._factory))
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = self._factory(reader, writer)
+        self._handlers.add(handler)
+        try:
+            await handler.run()
+        finally:
+            self._handlers.discard(handler)
+
+    async def ended(self) -> None:
+        """Returns when no more connections can come: standard input closed (a socket never ends by itself)."""
+        if self._stdio is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._stdio)
+        else:
+            await asyncio.Event().wait()
+
+    def close(self) -> None:
+        """Accept no new connections; the open ones go on."""
+        if self._server is not None:
+            self._server.close()
+
+    async def stop(self) -> None:
+        """Close every connection (and standard input and output)."""
+        self.close()
+        await asyncio.gather(*(handler.stop() for handler in list(self._handlers)), return_exceptions=True)
+        if self._stdio is not None:
+            self._stdio.cancel()
+        if self.uri.scheme == "unix":
+            Path(self.uri.path).unlink(missing_ok=True)
+
+
+async def serve(state: ServerState, reload_settings: ReloadSettings | None = None, notifier: Notifier | None = None) -> int:
+    """Serve until SIGTERM or SIGINT (or, on stdio://, until standard input ends); then stop accepting, give
+    requests in flight ``shutdown_grace`` seconds, unregister from zeroconf and return 0. SIGHUP reloads the
+    settings that can change without a restart."""
+    settings = state.settings
     notifier = notifier or Notifier()
-    uri = settings.uri
-    result = urlparse(uri)
-    wyoming_server = AsyncServer.from_uri(uri)
-    handler_factory = partial(KokoroHandler, server)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -64,64 +175,63 @@ async def serve(
             loop.add_signal_handler(signum, stop.set)
     if reload_settings is not None:
         with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
-            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload(server, reload_settings, notifier)))
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(reload(state, reload_settings, notifier)))
     watchdog = asyncio.create_task(notifier.watchdog())
 
-    if isinstance(wyoming_server, AsyncStdioServer):
-        _LOGGER.info("Serving on standard input and output")
-        notifier.ready("serving on standard input and output")
-        runner = asyncio.create_task(wyoming_server.run(handler_factory))
-        stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        notifier.stopping()
-        await _drain(server, settings.shutdown_grace)
-        runner.cancel()
-        watchdog.cancel()
-        server.pipeline.scheduler.shutdown()
-        return 0
+    # Start-up
+    listener = Listener(settings.uri, partial(KokoroHandler, state))
+    await listener.start()
+    _LOGGER.info("Serving on %s", listener.description)
+    advertiser = await _advertise(settings, listener)
+    notifier.ready(f"serving on {listener.description}")
 
-    await wyoming_server.start(handler_factory)
-    _LOGGER.info("Serving on %s", uri)
+    # Wait
+    waits = {asyncio.create_task(stop.wait()), asyncio.create_task(listener.ended())}
+    _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in pending:
+        task.cancel()
 
-    advertiser = None
-    if settings.zeroconf is not None and result.scheme == "tcp":
-        try:
-            advertiser = Advertiser(
-                settings.zeroconf or default_service_name(),
-                advertised_host(result.hostname or "", settings.zeroconf_host),
-                result.port or 0,
-            )
-            await advertiser.register()
-        except Exception as err:  # discovery is a convenience: the server goes on without it
-            _LOGGER.error("Zeroconf registration failed (%s: %s); serving without discovery", type(err).__name__, err)
-            advertiser = None
-    elif settings.zeroconf is not None:
-        _LOGGER.warning("Zeroconf needs a tcp:// URI; not advertising %s", uri)
-    notifier.ready(f"serving on {uri}")
-
-    await stop.wait()
+    # Shutdown
     notifier.stopping()
-    _LOGGER.info("Stopping: no new connections; %d request(s) in flight", len(server.requests))
-    listener = getattr(wyoming_server, "_server", None)
-    if listener is not None:
-        listener.close()
-    await _drain(server, settings.shutdown_grace)
+    _LOGGER.info("Stopping: no new connections; %d request(s) in flight", len(state.requests))
+    listener.close()
+    await _drain(state, settings.shutdown_grace)
     if advertiser is not None:
         await advertiser.unregister()
-    await wyoming_server.stop()
+    await listener.stop()
     watchdog.cancel()
-    server.pipeline.scheduler.shutdown()
+    state.pipeline.scheduler.shutdown()
     _LOGGER.info("Stopped")
     return 0
 
 
-async def reload(server: KokoroServer, reload_settings: Callable[[Settings], Settings], notifier: Notifier) -> None:
+async def _advertise(settings: Settings, listener: Listener) -> Advertiser | None:
+    """The zeroconf advertisement, when asked for and the server listens on TCP (else a warning)."""
+    if settings.zeroconf is None:
+        return None
+    uri = listener.uri
+    if uri.scheme != "tcp":
+        _LOGGER.warning("Zeroconf needs a tcp:// URI; not advertising %s", settings.uri)
+        return None
+    try:
+        advertiser = Advertiser(
+            settings.zeroconf or default_service_name(),
+            advertised_host(uri.hostname or "", settings.zeroconf_host),
+            uri.port or 0,
+        )
+        await advertiser.register()
+    except Exception as err:  # discovery is a convenience: the server goes on without it
+        _LOGGER.error("Zeroconf registration failed (%s: %s); serving without discovery", type(err).__name__, err)
+        return None
+    return advertiser
+
+
+async def reload(state: ServerState, reload_settings: ReloadSettings, notifier: Notifier) -> None:
     """SIGHUP: read the settings again and apply what can change without a restart (default voice, voices per
     language, extra voices folder, user lexicon, which is read again even when its path stays, G2P backends, log
     level). A bad file is reported and the old settings stay."""
     notifier.reloading()
-    current = server.settings
+    current = state.settings
     try:
         fresh, restart_keys = reload_settings(current)
         changed = current.changed(fresh)
@@ -129,14 +239,10 @@ async def reload(server: KokoroServer, reload_settings: Callable[[Settings], Set
         catalog = None
         if "voices" in changed:
             catalog = await loop.run_in_executor(None, VoiceCatalog.load, fresh.voices)
-        g2p = server.pipeline.synthesizer.g2p
-        lexicon = g2p.lexicon
+        lexicon = state.g2p.lexicon
         if fresh.lexicon is not None or "lexicon" in changed:  # the file is read again: its words may have changed
             lexicon = await loop.run_in_executor(None, UserLexicon.load, fresh.lexicon) if fresh.lexicon else None
-        server.apply(fresh, catalog)
-        relexed = (lexicon or None) != (g2p.lexicon or None)
-        if relexed or "g2p" in changed:
-            g2p.configure(lexicon, fresh.g2p)
+        relexed = state.reload(fresh, catalog, lexicon)
     except (ConfigError, VoiceError, RequestError, ValueError) as err:
         text = err.text if isinstance(err, RequestError) else str(err)
         _LOGGER.error("Reload failed, the settings stay as they were: %s", text)
@@ -161,9 +267,9 @@ def _show(value) -> str:
     return repr(str(value)) if value is not None else "unset"
 
 
-async def _drain(server: KokoroServer, grace: float) -> None:
+async def _drain(state: ServerState, grace: float) -> None:
     """Let the requests in flight finish within ``grace`` seconds, then cancel the rest."""
-    pending = set(server.requests)
+    pending = set(state.requests)
     if not pending:
         return
     done, pending = await asyncio.wait(pending, timeout=grace)

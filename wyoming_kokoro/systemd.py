@@ -31,10 +31,6 @@ class Notifier:
             except ValueError:
                 _LOGGER.warning("Ignoring WATCHDOG_USEC=%r: not a number", watchdog_usec)
 
-    @property
-    def enabled(self) -> bool:
-        return self.address is not None
-
     def notify(self, *fields: str) -> bool:
         """Send ``fields`` (like ``READY=1``); False when not under systemd or the send failed."""
         if self.address is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-SAMPLE_RATE = 24000
+from ..engine.audio import SAMPLE_RATE
+
 _N_FFT = 512
 _HOP = 128
 #: Frames of the reference more than this far below its loudest frame are left out: the distance of two

