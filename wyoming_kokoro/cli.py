@@ -1,8 +1,8 @@
 """The command line: ``wyoming-kokoro`` (the server), ``synth``, ``phonemize``, ``normalize``, ``g2p-report``,
 ``g2p-accuracy`` and ``--list-voices``.
 
-Arguments only: every command is a ``run(args)`` function that the parser sets (the server's in service.py, the
-others in tools/), and :func:`main` calls it.
+Arguments only: every command is a ``run(args)`` function that the parser sets (the server's below, which reads
+its settings and hands them to service.py; the others in tools/), and :func:`main` calls it.
 """
 
 from __future__ import annotations

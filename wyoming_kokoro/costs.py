@@ -19,7 +19,8 @@ SECONDS_PER_CHARACTER = 0.065
 class CostModel:
     """The live estimates (moving averages) of one process."""
 
-    #: Inference seconds per audio second of a whole piece (G2P, front part and decoder together).
+    #: Inference seconds per audio second of a whole piece (front part and decoder; the G2P before them is not
+    #: counted).
     rtf: float = 0.5
     #: Decoder seconds per frame decoded, context included.
     frame_seconds: float = 0.008

@@ -13,9 +13,6 @@ BAD_REQUEST = "bad-request"  # an event with missing or mistyped fields
 SERVER_BUSY = "server-busy"  # queue_size pieces already wait for the model
 SYNTHESIS_FAILED = "synthesis-failed"  # anything else that went wrong (logged with its traceback)
 
-CODES = (UNKNOWN_VOICE, UNKNOWN_LANGUAGE, LANGUAGE_UNAVAILABLE, TEXT_TOO_LONG, BAD_REQUEST, SERVER_BUSY,
-         SYNTHESIS_FAILED)
-
 
 class RequestError(Exception):
     """A request that cannot be served; sent to the client as an ``error`` event with ``code``."""

@@ -190,8 +190,8 @@ class Pipeline:
                                                   last=stream.done))
                     assert stream.speech is not None
                     self.costs.note_piece(stream.speech.inference_seconds, stream.speech.seconds)
-                    if key is not None and self.cache is not None and any(parts):
-                        self.cache.put(key, b"".join(parts))
+                    if key is not None and any(parts):
+                        await self._cache_put(key, b"".join(parts))
                 previous = text
             await ready.put(None)
         except asyncio.CancelledError:
@@ -268,6 +268,15 @@ class Pipeline:
         # playing the old pronunciation from a cache directory that outlives the process.
         g2p = self.synthesizer.g2p.fingerprint(language.code)
         return self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
+
+    async def _cache_put(self, key: str, pcm: bytes) -> None:
+        """Keep a piece's audio: in memory at once, in the directory (a file written, sometimes a sweep) in a
+        thread."""
+        assert self.cache is not None
+        if self.cache.directory is None:
+            self.cache.put(key, pcm)
+        else:
+            await asyncio.get_running_loop().run_in_executor(None, self.cache.put, key, pcm)
 
     async def cached_piece(self, key: str, text: str, voice: Voice, language: Language) -> PieceAudio | None:
         """The piece from the audio cache, or None: memory is looked up at once, the directory in a thread."""

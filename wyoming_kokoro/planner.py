@@ -40,10 +40,6 @@ class Planner:
         self.frame_duration = frame_duration
         self.first_window_seconds = first_window_seconds
 
-    @property
-    def windowed(self) -> bool:
-        return self.frame_duration is not None
-
     def first_audio_seconds(self, text: str, speed: float) -> float:
         """Estimated seconds from starting ``text`` as a piece to its first audio: its whole synthesis when pieces
         are decoded whole; with windows, its front part and the smallest first window (with its context)."""

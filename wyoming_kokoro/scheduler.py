@@ -28,7 +28,7 @@ class QueueFull(RuntimeError):
 
 @dataclass(order=True)
 class _Job:
-    tier: int  # 0: the first piece of a request; 1: any other
+    tier: int  # 0: a request's first step (nothing plays yet); 1: any other
     deadline: float
     seq: int
     fn: Callable[[], Any] = field(compare=False)

@@ -274,7 +274,7 @@ class KokoroHandler(AsyncEventHandler):
         try:
             await self._send(Error(text=text, code=code).event())
             if reply.audio_open:
-                await self._send(AudioStop().event())
+                await self._audio_stop(reply)
             if stopped:
                 await self._send(SynthesizeStopped().event())
         except ClientGone:

@@ -123,6 +123,8 @@ class Listener:
         self._stdio: asyncio.Task | None = None
 
     async def start(self) -> None:
+        if self.uri.scheme not in ("tcp", "unix", "stdio"):
+            raise ValueError(f"cannot listen on {self.description!r}: expected tcp://HOST:PORT, unix://PATH or stdio://")
         if self.uri.scheme == "tcp":
             self._server = await asyncio.start_server(self._connected, self.uri.hostname, self.uri.port)
         elif self.uri.scheme == "unix":
@@ -142,8 +144,7 @@ class Listener:
     async def ended(self) -> None:
         """Returns when no more connections can come: standard input closed (a socket never ends by itself)."""
         if self._stdio is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(self._stdio)
+            await asyncio.wait({self._stdio})
         else:
             await asyncio.Event().wait()
 
@@ -246,6 +247,8 @@ async def reload(state: ServerState, reload_settings: ReloadSettings, notifier: 
     except (ConfigError, VoiceError, RequestError, ValueError) as err:
         text = err.text if isinstance(err, RequestError) else str(err)
         _LOGGER.error("Reload failed, the settings stay as they were: %s", text)
+    except Exception:  # the server goes on with what it had; systemd hears READY again below
+        _LOGGER.exception("Reload failed, the settings stay as they were")
     else:
         if "log_level" in changed:
             set_level(fresh.log_level)

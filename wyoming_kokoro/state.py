@@ -57,7 +57,9 @@ class ServerState:
         """Take ``settings``, a voice ``catalog`` (None: the current one) and the user ``lexicon`` (None: none) as
         one transaction: the new offer is built first, and on an error (RequestError or ValueError naming the bad
         value) nothing has changed. Returns whether the lexicon changed."""
-        offer = VoiceOffer.build(catalog or self.offer.catalog, settings.voice, settings.language_voices)
+        offer = VoiceOffer.build(
+            self.offer.catalog if catalog is None else catalog, settings.voice, settings.language_voices
+        )
         relexed = (lexicon or None) != (self.g2p.lexicon or None)
         if relexed or settings.g2p != self.settings.g2p:
             self.g2p.configure(lexicon, settings.g2p)  # the backends were checked when the settings were read
