@@ -17,6 +17,11 @@ from wyoming_kokoro.pipeline import PieceAudio, Pipeline, RequestStats, chunk_pc
 from wyoming_kokoro.scheduler import Scheduler
 from wyoming_kokoro.synthesizer import Synthesizer
 
+try:  # tests/ on sys.path (rootdir-inserted) or as a package
+    from texts import OVER_LONG_SENTENCE
+except ModuleNotFoundError:
+    from tests.texts import OVER_LONG_SENTENCE
+
 
 def test_chunks_cover_the_audio_exactly():
     pcm = bytes(range(256)) * 20  # 5120 bytes = 2560 samples
@@ -192,13 +197,7 @@ def zero_runs(pcm: bytes) -> list[tuple[float, float]]:
 def test_the_configured_pauses_are_heard_between_pieces_and_between_the_parts_of_an_over_long_piece(
     model, voices, windowed
 ):
-    # One sentence of 541 phoneme ids: over the model's 510, so it is synthesized in two parts, cut at a comma.
-    long = ("The living room lights are on and dimmed to forty percent, the kitchen lights are off, "
-            "the hallway lamp is on a timer until eleven, the porch light turns on at sunset, "
-            "the bedroom blinds are half open, the office fan is running on its lowest setting, "
-            "the garage door is closed and locked, the garden sprinklers will start tomorrow morning at six, "
-            "the thermostat is set to twenty one degrees, the front door is locked, the back door is locked, "
-            "the washing machine has finished its cycle, and the dishwasher will be done in about twenty minutes.")
+    long = OVER_LONG_SENTENCE  # synthesized in two parts, cut at a comma
     synthesizer = Synthesizer(model, voices, G2PRegistry(), pauses=Pauses(sentence=0.6, clause=0.25))
     voice = voices.resolve("af_heart")
 

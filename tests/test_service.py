@@ -23,8 +23,9 @@ from wyoming.tts import Synthesize
 
 try:  # tests/ on sys.path (rootdir-inserted) or as a package
     import server_process
+    import texts
 except ModuleNotFoundError:
-    from tests import server_process
+    from tests import server_process, texts
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 UNIT = ROOT / "systemd" / "wyoming-kokoro.service"
@@ -336,13 +337,7 @@ def test_windowed_decoding_off_serves_whole_pieces_from_the_single_graph(tmp_pat
 
 
 def test_the_sentence_and_clause_pauses_set_on_the_command_line_are_heard(tmp_path):
-    # A short sentence, then one of 541 phoneme ids: over the model's 510, synthesized in two parts cut at a comma.
-    long = ("The living room lights are on and dimmed to forty percent, the kitchen lights are off, "
-            "the hallway lamp is on a timer until eleven, the porch light turns on at sunset, "
-            "the bedroom blinds are half open, the office fan is running on its lowest setting, "
-            "the garage door is closed and locked, the garden sprinklers will start tomorrow morning at six, "
-            "the thermostat is set to twenty one degrees, the front door is locked, the back door is locked, "
-            "the washing machine has finished its cycle, and the dishwasher will be done in about twenty minutes.")
+    long = texts.OVER_LONG_SENTENCE  # synthesized in two parts, cut at a comma
     server = server_process.start_server(tmp_path, "--sentence-pause", "0.6", "--clause-pause", "0.25")
     try:
         # The first sentence plays about 4 s (it has no comma or conjunction to be cut at): time enough to start

@@ -1,4 +1,4 @@
-"""Texts shared by the tests: an evening summary, as an assistant would read it out."""
+"""Texts shared by the tests: an evening summary, as an assistant would read it out, and one over-long sentence."""
 
 from __future__ import annotations
 
@@ -26,3 +26,13 @@ EVENING_SUMMARY = [
         "The air in the bedroom is fresh, the humidity is normal, and the air purifier is running quietly.",
         "Good night, and sweet dreams until the morning.",
 ]
+
+#: One sentence of 541 phoneme ids: over the model's 510, so it is synthesized in two parts, cut at a comma.
+OVER_LONG_SENTENCE = (
+    "The living room lights are on and dimmed to forty percent, the kitchen lights are off, "
+    "the hallway lamp is on a timer until eleven, the porch light turns on at sunset, "
+    "the bedroom blinds are half open, the office fan is running on its lowest setting, "
+    "the garage door is closed and locked, the garden sprinklers will start tomorrow morning at six, "
+    "the thermostat is set to twenty one degrees, the front door is locked, the back door is locked, "
+    "the washing machine has finished its cycle, and the dishwasher will be done in about twenty minutes."
+)
