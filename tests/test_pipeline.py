@@ -14,6 +14,7 @@ from wyoming_kokoro.costs import CostModel
 from wyoming_kokoro.g2p import G2PRegistry
 from wyoming_kokoro.pauses import Pauses, pause_after
 from wyoming_kokoro.pipeline import PieceAudio, Pipeline, RequestStats, chunk_pcm, iterate
+from wyoming_kokoro.planner import MIN_GAIN
 from wyoming_kokoro.scheduler import Scheduler
 from wyoming_kokoro.synthesizer import Synthesizer
 
@@ -212,14 +213,15 @@ def test_the_configured_pauses_are_heard_between_pieces_and_between_the_parts_of
     pieces = {text: b"".join(p.pcm for p in out if p.text == text) for text in (long, "Okay, then,", "Done.")}
     assert stats.pieces == 3 and out[0].speech.pieces == 2
     # Exact zeros, of the configured lengths (the model makes runs of zeros of its own too, but not of these).
-    # A few samples of the trimmed speech's own edges may round to zero as well: up to 20 ms more.
+    # The quiet margins trimming keeps around speech (20 ms before, 60 ms after) may round to zeros as well, so a
+    # run may be up to 80 ms longer: still short of what the default pauses (0.12 s, 0.3 s) would give with them.
     # Between the two parts of the long piece, cut at a comma: the clause pause.
-    assert any(0.25 <= length <= 0.27 for _, length in zero_runs(pieces[long])), zero_runs(pieces[long])
+    assert any(0.25 <= length <= 0.33 for _, length in zero_runs(pieces[long])), zero_runs(pieces[long])
     # In front of each later piece (synthesized while the long one plays: no wait shortens them): the sentence
     # pause after the long one's full stop, then the clause pause after "Okay, then,".
     for text, pause in (("Okay, then,", 0.6), ("Done.", 0.25)):
         start, length = zero_runs(pieces[text])[0]
-        assert start == 0 and pause <= length <= pause + 0.02, (text, zero_runs(pieces[text]))
+        assert start == 0 and pause <= length <= pause + 0.08, (text, zero_runs(pieces[text]))
 
 
 def test_the_first_cut_counts_the_configured_pause_as_time_the_next_clause_has(model, voices):
@@ -241,9 +243,10 @@ def test_the_first_cut_counts_the_configured_pause_as_time_the_next_clause_has(m
 
 
 def test_clause_cutting_follows_one_rule_whether_pieces_are_decoded_whole_or_window_by_window(synthesizer):
-    # One rule in both modes: cut where that brings the piece's first audio sooner. Decoded whole, a clause is
-    # ready sooner than its sentence; window by window, the first audio of either is the front part and one
-    # small window, so pieces stay whole however little audio the listener has left.
+    # One rule in both modes: cut where that brings the piece's first audio noticeably sooner (MIN_GAIN).
+    # Decoded whole, a clause is ready much sooner than its sentence; window by window, the first audio of either
+    # is the G2P, the front part and one small window, a few milliseconds apart, so pieces stay whole however
+    # little audio the listener has left.
     language = synthesizer.voices.resolve("af_heart").language
     long = "The heating is on in the living room, the bedroom windows are closed, and the front door is locked."
     text = "It's 14 degrees and partly cloudy right now."
@@ -252,8 +255,9 @@ def test_clause_cutting_follows_one_rule_whether_pieces_are_decoded_whole_or_win
     assert whole.planner.fit(long, language, 1.0, 0.5)[1] != ""
     assert whole.planner.first_audio_seconds("The heating is on in the living room,", 1.0) < \
         whole.planner.first_audio_seconds(long, 1.0)
-    assert windowed.planner.first_audio_seconds("The heating is on in the living room,", 1.0) == \
-        windowed.planner.first_audio_seconds(long, 1.0) < 0.5
+    clause_first = windowed.planner.first_audio_seconds("The heating is on in the living room,", 1.0)
+    assert clause_first < windowed.planner.first_audio_seconds(long, 1.0) < clause_first + MIN_GAIN
+    assert windowed.planner.first_audio_seconds(long, 1.0) < 0.5
     assert windowed.planner.fit(long, language, 1.0, 0.0) == (long, "")
     assert windowed.planner.first_cut(text, language, 1.0) == (text, "")
     whole.scheduler.shutdown()

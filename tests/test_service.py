@@ -351,8 +351,9 @@ def test_the_sentence_and_clause_pauses_set_on_the_command_line_are_heard(tmp_pa
         runs = (edges[1::2] - edges[::2]) / 24000  # seconds of each run of exact zeros
         # The sentence pause between the sentences (less what the listener may have waited already, should the
         # long one come late), the clause pause between the long one's two parts. The model makes shorter runs of
-        # zeros of its own (under 0.2 s); the trimmed speech's edges may add a few samples.
-        assert any(0.45 <= run <= 0.62 for run in runs), runs
-        assert any(0.25 <= run <= 0.27 for run in runs), runs
+        # zeros of its own (under 0.2 s); the quiet margins trimming keeps around speech (20 ms before, 60 ms
+        # after) may round to zeros too: up to 80 ms more.
+        assert any(0.45 <= run <= 0.68 for run in runs), runs
+        assert any(0.25 <= run <= 0.33 for run in runs), runs
     finally:
         server.stop()

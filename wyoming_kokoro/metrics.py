@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info, start_http_server
 
 from . import __version__
+from .costs import CostModel
 from .pipeline import RequestStats
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,6 +56,9 @@ class RequestRecord:
             audio_seconds=round(stats.audio_seconds, 3),
             rtf=round(stats.rtf, 4),
             windows=stats.windows,
+            held_ms=round(stats.held_seconds * 1000, 1),
+            gaps=stats.gaps,
+            gap_ms=round(stats.gap_seconds * 1000, 1),
             words=stats.g2p.words,
             lexicon_words=stats.g2p.lexicon_words,
             user_lexicon_words=stats.g2p.user_lexicon_words,
@@ -108,6 +112,29 @@ class Metrics:
             "wyoming_kokoro_audio_cache", "Pieces served from the audio cache (hit) or synthesized (miss)",
             ["result"], registry=r,
         )
+        self.gaps = Counter(
+            "wyoming_kokoro_playback_gaps", "Audio handed out after its listener had played everything before it "
+            "(its text there): a stall the listener heard", registry=r,
+        )
+        self.gap_seconds = Counter(
+            "wyoming_kokoro_playback_gap_seconds", "Seconds listeners waited in those stalls", registry=r
+        )
+        self.held_seconds = Counter(
+            "wyoming_kokoro_start_held_seconds", "Seconds the start rule held first audio back (a machine slower "
+            "than real time)", registry=r,
+        )
+        self.cost_fixed = Gauge(
+            "wyoming_kokoro_cost_fixed_seconds", "The rate model: seconds a call of each kind of work costs besides "
+            "its units", ["work"], registry=r,
+        )
+        self.cost_per_unit = Gauge(
+            "wyoming_kokoro_cost_per_unit_seconds", "The rate model: seconds per unit (g2p: character, front: "
+            "phoneme id, decoder: frame decoded)", ["work"], registry=r,
+        )
+        self.cost_slowdown = Gauge(
+            "wyoming_kokoro_cost_slowdown", "The rate model: how much longer than fitted recent jobs took (a high "
+            "percentile, at least 1)", ["work"], registry=r,
+        )
         self.queue_depth = Gauge("wyoming_kokoro_queue_depth", "Pieces waiting for the model", registry=r)
         self.in_flight = Gauge("wyoming_kokoro_requests_in_flight", "Requests being served", registry=r)
         self.model_load = Gauge("wyoming_kokoro_model_load_seconds", "Time the model took to load", registry=r)
@@ -142,6 +169,9 @@ class Metrics:
         self.g2p_text_fallbacks.inc(g2p.text_fallbacks)
         self.g2p_unknown_words.inc(g2p.unknown_words)
         self.dropped_symbols.inc(g2p.dropped_symbols)
+        self.gaps.inc(stats.gaps)
+        self.gap_seconds.inc(stats.gap_seconds)
+        self.held_seconds.inc(stats.held_seconds)
         self.audio_cache.labels("hit").inc(stats.audio_cache_hits)
         self.audio_cache.labels("miss").inc(stats.pieces - stats.audio_cache_hits)
         self.phoneme_cache.labels("hit").inc(g2p.cache_hits)
@@ -153,6 +183,14 @@ class Metrics:
 
     def watch_queue(self, depth: Callable[[], int]) -> None:
         self.queue_depth.set_function(depth)
+
+    def watch_costs(self, costs: CostModel) -> None:
+        """Export the rate model's current fit of each kind of work."""
+        for work in ("g2p", "front", "decoder"):
+            cost = getattr(costs, work)
+            self.cost_fixed.labels(work).set_function(lambda cost=cost: cost.fixed)
+            self.cost_per_unit.labels(work).set_function(lambda cost=cost: cost.per_unit)
+            self.cost_slowdown.labels(work).set_function(lambda cost=cost: cost.factor)
 
     def serve(self, port: int, host: str = "") -> None:
         """Serve ``/metrics`` on ``port`` in a background thread."""

@@ -2,11 +2,19 @@
 
 :meth:`Pipeline.run` takes a request's pieces (texts, which may arrive over time) and yields their audio in
 order; one producer task synthesizes up to ``lookahead`` pieces ahead of what the consumer (the server) has
-taken. A piece is made step by step (:class:`.synthesizer.PieceStream`): where the model's graph is split and
-``windowed`` is on, a step decodes one window of frames, sized by the planner to the audio the listener has
-ahead; otherwise a step is a whole part of the piece, the one-window case. Each step is one job for the
-scheduler, so another request's first words can go between two windows of a long reply. The planner may cut a
-piece at its clauses first (``fit``), and the audio cache may answer a piece said before.
+taken. A piece is made step by step (:class:`.synthesizer.PieceStream`), each step one job for the scheduler, so
+another request's first words can go between two windows of a long reply:
+
+- where the model's graph is split and ``windowed`` is on, a part's G2P and front part are one job and each
+  window of its decoder another. When a piece starts and the listener has nothing ahead, the planner's start rule
+  picks the first window (and, on a machine slower than real time, holds the first audio back) from the rate
+  model and the pieces already known, so that the rest plays through; later windows are as large as can be
+  decoded before the audio ahead runs out;
+- otherwise a step is a whole part of the piece, the one-window case.
+
+The planner may cut a piece at its clauses first (``fit``), and the audio cache may answer a piece said before.
+A part that comes after the listener has played everything before it (though its text was there) is a gap: the
+request's stats count them.
 
 The pause between two pieces is put at the front of the second one, not at the end of the first: only then is
 it known that more speech follows (a streamed reply may end with a sentence that was handed out before its
@@ -17,20 +25,26 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .audio_cache import AudioCache
-from .costs import CostModel
+from .costs import CostModel, StepTiming
 from .engine.audio import SAMPLE_RATE, silence, to_pcm16
+from .engine.tokens import tokenize
 from .engine.voices import Voice
 from .g2p import G2PStats
 from .languages import Language
-from .planner import Planner
+from .planner import Planner, Shape
 from .scheduler import Scheduler
 from .synthesizer import PieceStream, Speech, Synthesizer
+
+
+#: Characters of a sentence of a streamed reply that has not arrived yet, when the planner counts it.
+EXPECTED_SENTENCE = 60
 
 
 @dataclass
@@ -62,6 +76,9 @@ class RequestStats:
     first_audio_seconds: float | None = None
     started: float = field(default_factory=time.perf_counter)
     windows: int = 0  # decoder windows run (a piece decoded whole is one)
+    gaps: int = 0  # parts handed out after the listener had played everything before them, their text known
+    gap_seconds: float = 0.0  # how long the listener waited in those gaps, in all
+    held_seconds: float = 0.0  # how long the start rule held audio back (a machine slower than real time)
 
     def add(self, piece: PieceAudio) -> None:
         """Count a part of a piece: its audio; and, at the piece's last part, the piece."""
@@ -80,15 +97,125 @@ class RequestStats:
         return self.inference_seconds / self.audio_seconds if self.audio_seconds else 0.0
 
 
+class Texts:
+    """The texts of a request known up front (a one-shot request): an async iterator that also shows the ones
+    still to come, so the planner can count them."""
+
+    def __init__(self, items: list[str]) -> None:
+        self._items = deque(items)
+
+    def __aiter__(self) -> "Texts":
+        return self
+
+    async def __anext__(self) -> str:
+        if not self._items:
+            raise StopAsyncIteration
+        return self._items.popleft()
+
+    def pending(self) -> list[str]:
+        return list(self._items)
+
+
+class _Texts:
+    """A request's texts for its producer, with those that wait their turn in sight of the planner: all the
+    rest of a :class:`Texts`; of texts that arrive over time (an LLM's sentences), the next one once it is there,
+    read ahead by a task of its own (no further: texts are taken only as the work needs them)."""
+
+    def __init__(self, source: AsyncIterator[str]) -> None:
+        self._source = source
+        self._known: deque[tuple[str, float]] = deque()  # (text, when it arrived)
+        self._changed = asyncio.Event()
+        self._wanted = asyncio.Event()
+        self._ended = False
+        self._error: BaseException | None = None
+        self._reader = None if isinstance(source, Texts) else asyncio.create_task(self._read(source))
+
+    async def _read(self, source: AsyncIterator[str]) -> None:
+        try:
+            while True:
+                while len(self._known) >= 1:  # one read ahead
+                    self._wanted.clear()
+                    await self._wanted.wait()
+                try:
+                    text = await anext(source)
+                except StopAsyncIteration:
+                    break
+                self._known.append((text, time.perf_counter()))
+                self._changed.set()
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # the producer raises it where the texts run out
+            self._error = err
+        finally:
+            self._ended = True
+            self._changed.set()
+
+    async def next(self) -> tuple[str, float] | None:
+        """The next text and when it arrived; None when there are no more."""
+        if isinstance(self._source, Texts):
+            text = await anext(self._source, None)
+            return None if text is None else (text, time.perf_counter())
+        while not self._known:
+            if self._ended:
+                if self._error is not None:
+                    raise self._error
+                return None
+            self._changed.clear()
+            await self._changed.wait()
+        item = self._known.popleft()
+        self._wanted.set()
+        return item
+
+    def upcoming(self) -> list[str]:
+        """The texts that have arrived and wait their turn."""
+        if isinstance(self._source, Texts):
+            return self._source.pending()
+        return [text for text, _ in self._known]
+
+    @property
+    def open(self) -> bool:
+        """More text may still come that is not here yet (a stream whose end has not been said)."""
+        return not isinstance(self._source, Texts) and not self._ended
+
+    async def close(self) -> None:
+        if self._reader is not None and not self._reader.done():
+            self._reader.cancel()
+            try:
+                await self._reader
+            except (asyncio.CancelledError, Exception):
+                pass
+
+
 class _Playback:
-    """When the listener will have played all the audio handed out so far (``end`` None before the first)."""
+    """The listener's side of a request: when it will have played all the audio handed out (``end``, None before
+    the first), and audio held back until ``start_at`` by the start rule."""
 
     def __init__(self) -> None:
         self.end: float | None = None
+        self.start_at: float | None = None
+        self.held: list[PieceAudio] = []
+        self.held_since = 0.0  # when the first of ``held`` was ready
 
     def buffered(self) -> float | None:
-        """Seconds of audio the listener has ahead (negative: it ran out that long ago); None before the first."""
-        return None if self.end is None else self.end - time.perf_counter()
+        """Seconds of audio ahead of the listener (negative: it ran out that long ago); None when nothing plays
+        or is planned to."""
+        now = time.perf_counter()
+        if self.start_at is not None:  # held back: the listener hears nothing until then (what played is over)
+            return self.start_at + sum(piece.seconds for piece in self.held) - now
+        if self.end is not None:
+            return self.end - now
+        return None
+
+    @property
+    def idle(self) -> bool:
+        """Nothing ahead of the listener: a piece that starts now is a (re)start."""
+        buffered = self.buffered()
+        return buffered is None or buffered <= 0
+
+    def deadline(self) -> float:
+        """When the audio of the next job will be needed: now, when nothing plays yet."""
+        buffered = self.buffered()
+        return time.perf_counter() + max(0.0, buffered or 0.0)
 
     def add(self, seconds: float) -> None:
         now = time.perf_counter()
@@ -97,7 +224,7 @@ class _Playback:
 
 @dataclass
 class Pipeline:
-    """Text pieces in, audio out, for every request of the server: the synthesizer, the scheduler and the cost
+    """Text pieces in, audio out, for every request of the server: the synthesizer, the scheduler and the rate
     model are shared."""
 
     synthesizer: Synthesizer
@@ -114,8 +241,7 @@ class Pipeline:
         if self.windowed and model.split is None:
             raise ValueError("windowed decoding needs a model whose graph is split")
         self.planner = Planner(
-            self.costs, self.synthesizer.plan, self.synthesizer.pauses,
-            frame_duration=model.hop / SAMPLE_RATE if self.windowed else None,
+            self.costs, self.synthesizer.plan, self.synthesizer.pauses, hop=model.hop if self.windowed else None
         )
 
     # -- a request ------------------------------------------------------------------------------------------
@@ -133,7 +259,7 @@ class Pipeline:
         pieces ahead of the consumer. With ``fit``, a piece is cut at its clauses where the planner says that
         brings its first audio sooner and the listener would otherwise wait."""
         ready: asyncio.Queue[PieceAudio | BaseException | None] = asyncio.Queue(self.lookahead)
-        producer = asyncio.create_task(self._produce(pieces, voice, language, speed, stats, ready, fit))
+        producer = asyncio.create_task(_Request(self, voice, language, speed, stats, ready).produce(pieces, fit))
         try:
             while True:
                 item = await ready.get()
@@ -150,118 +276,92 @@ class Pipeline:
                 except (asyncio.CancelledError, Exception):
                     pass
 
-    async def _produce(
-        self, texts: AsyncIterator[str], voice: Voice, language: Language, speed: float, stats: RequestStats,
-        ready: asyncio.Queue, fit: bool,
-    ) -> None:
-        playback = _Playback()
-        previous: str | None = None  # the text of the piece before
-
-        async def hand_out(piece: PieceAudio) -> None:
-            playback.add(piece.seconds)
-            stats.add(piece)
-            await ready.put(piece)
-
-        try:
-            async for text in self._cut(texts, language, speed, playback, fit):
-                key = self._cache_key(text, voice, language, speed)
-                cached = None if key is None else await self.cached_piece(key, text, voice, language)
-                if cached is not None:
-                    cached.pcm = self._pause_pcm(previous, speed, playback) + cached.pcm
-                    await hand_out(cached)
-                else:
-                    stream = self.synthesizer.stream(text, voice, speed=speed, language=language)
-                    parts: list[bytes] = []
-                    while not stream.done:
-                        # Nothing plays yet before the request's first audio: its window is small and goes first.
-                        urgent = playback.end is None
-                        pcm = await self.scheduler.run(
-                            time.perf_counter() if urgent else playback.end,
-                            lambda urgent=urgent: self.step(stream, playback.buffered, urgent),
-                            first=urgent,
-                        )
-                        data = pcm.astype("<i2").tobytes()
-                        if not data and not stream.done:
-                            continue  # silence not sent yet: nothing to hand out
-                        assert stream.speech is not None
-                        pause = b"" if parts else self._pause_pcm(previous, speed, playback)
-                        parts.append(data)
-                        await hand_out(PieceAudio(text, pause + data, stream.speech, first=len(parts) == 1,
-                                                  last=stream.done))
-                    assert stream.speech is not None
-                    self.costs.note_piece(stream.speech.inference_seconds, stream.speech.seconds)
-                    if key is not None and any(parts):
-                        await self._cache_put(key, b"".join(parts))
-                previous = text
-            await ready.put(None)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as err:  # handed to the consumer, which turns it into an error event
-            await ready.put(err)
-
-    async def _cut(
-        self, texts: AsyncIterator[str], language: Language, speed: float, playback: _Playback, fit: bool
-    ) -> AsyncIterator[str]:
-        """The pieces to synthesize: ``texts``, each cut at its clauses where the planner says so (``fit``)."""
-        async for text in texts:
-            while True:
-                rest = ""
-                # Cutting helps only when this request has the model to itself: when others wait too, smaller
-                # pieces cost more inferences for the same audio (measured: worse at 16 clients).
-                if fit and self.scheduler.queue_depth == 0:
-                    if playback.end is None:
-                        text, rest = self.planner.first_cut(text, language, speed)
-                    else:
-                        text, rest = self.planner.fit(text, language, speed, playback.end - time.perf_counter())
-                yield text
-                if not rest:
-                    break
-                text = rest
-
     # -- the work of a worker thread ------------------------------------------------------------------------
 
-    def step(self, stream: PieceStream, buffered: Callable[[], float | None], urgent: bool) -> np.ndarray:
-        """Blocking: the next step of ``stream`` and its PCM; the costs it measured go to the cost model.
+    def prepare(self, stream: PieceStream) -> None:
+        """Blocking: the G2P and front part of ``stream``'s next part; their costs go to the rate model."""
+        stream.prepare()
+        self.costs.note_step(stream.last_step)
 
-        With windows, the window's size is chosen when the worker takes the job (the audio ahead of the listener,
-        ``buffered()``, is known best then); ``urgent``: the request's first window. Without, a step is a whole
-        part."""
-        remaining = stream.remaining_frames
-        frames = None
-        if self.windowed:
-            frames = self.planner.window_frames(remaining, None if urgent else buffered() or 0.0, stream.last_window)
-        started = time.perf_counter()
+    def step(self, stream: PieceStream, buffered: Callable[[], float | None], frames: int | None = None) -> np.ndarray:
+        """Blocking: the next step of ``stream`` and its PCM; the costs it measured go to the rate model.
+
+        With windows, a window of ``frames``, or, when None, of the size the planner gives for the audio ahead of
+        the listener when the worker takes the job (``buffered()``: it is known best then). Without, a step is a
+        whole part."""
+        decoder = stream.decoding
+        if self.windowed and frames is None and decoder is not None:
+            frames = self.planner.window_size(buffered() or 0.0, decoder.remaining, bool(decoder.windows),
+                                              stream.last_window)
         pcm = stream.step(frames)
-        decoded, seconds = stream.last_decode
-        if decoded:  # the decoder ran (the split graph): the front part ran before it when the part was new
-            front = time.perf_counter() - started - seconds if remaining is None else None
-            self.costs.note_step(decoded, seconds, front)
+        self.costs.note_step(stream.last_step)
         return pcm
 
     def warm_up(self, voice: Voice) -> None:
         """Blocking: a piece through the whole path (G2P, tokens, model), so the first request pays no first-run
-        cost, and its costs measured; with windows, small ones too, which measures the decoder's cost per frame."""
+        cost; then, with windows, the rate model's calibration on this machine: the G2P of a sentence, front parts
+        of four sizes and decoder windows of five, so that the first request is planned with this machine's
+        costs. (The first piece's own times, first runs, are not counted.)"""
         speech = self.synthesizer.synthesize("Ready.", voice)
-        self.costs.note_piece(speech.inference_seconds, speech.seconds)
-        if self.windowed:
-            stream = self.synthesizer.stream("Ready when you are.", voice)
-            while not stream.done:
-                self.step(stream, lambda: None, urgent=True)
+        self.costs.note_piece(speech.inference_seconds, speech.seconds, len("Ready."))
+        if not self.windowed:
+            return
+        stream = self.synthesizer.stream("Ready when you are, the lights are on and the door is locked.", voice)
+        self.prepare(stream)
+        decoder = stream.decoding
+        assert decoder is not None
+        model, frames = self.synthesizer.model, decoder.frames
+        ids = tokenize(stream.speech.phonemes).ids if stream.speech is not None else []
+        for count in (8, 16, 32, len(ids)):
+            count = min(count, len(ids))
+            started = time.perf_counter()
+            model.front(ids[:count], voice.style_for(count), 1.0)
+            self.costs.note_step(StepTiming(tokens=count, front_seconds=time.perf_counter() - started))
+        for size in (4, 8, 16, 32, 64):
+            size = min(size, frames.count)
+            started = time.perf_counter()
+            model.decode(frames, 0, size)
+            self.costs.note_step(StepTiming(frames=size, decode_seconds=time.perf_counter() - started))
+        self.costs.calibrated()
+
+    # -- planning ---------------------------------------------------------------------------------------------
+
+    def shapes(self, stream: PieceStream, upcoming: list[str], text: str, speed: float, more: bool = False) -> list[Shape]:
+        """What is left of a reply, for the planner: the part of ``stream`` whose front part has run, the piece's
+        other parts, and the ``upcoming`` texts already known (``text``: the piece's, for the pause after it).
+        ``more``: the reply's text is still arriving; when none waits, a sentence of ``EXPECTED_SENTENCE``
+        characters is counted as if it were there (an LLM writes faster than speech plays), so that a short first
+        sentence does not start a stream that its next sentence cannot follow."""
+        decoder = stream.decoding
+        assert decoder is not None
+        tokens = max(1, len(decoder.frames.durations) - 2)
+        frames_per_token = (decoder.end - decoder.start) / tokens
+        shapes = [Shape(decoder.remaining, started=bool(decoder.windows))]
+        for part_tokens, pause in stream.upcoming_parts():
+            shapes.append(Shape(max(1, round(part_tokens * frames_per_token)), tokens=part_tokens, pause=pause))
+        previous = text
+        if more and not upcoming:
+            upcoming = ["x" * EXPECTED_SENTENCE]
+        for following in upcoming:
+            shapes.append(self.planner.shape_of(following, speed, self.synthesizer.pauses.after(previous, speed)))
+            previous = following
+        return shapes
 
     # -- pauses and the audio cache -------------------------------------------------------------------------
 
-    def _pause_pcm(self, previous: str | None, speed: float, playback: _Playback) -> bytes:
+    def pause_pcm(self, previous: str | None, speed: float, playback: _Playback) -> bytes:
         """The pause in front of a piece, as PCM: none before the first; less when the listener has already been
         waiting in silence since the audio before it ended (that was, in part, the pause)."""
-        if previous is None or playback.end is None:
+        if previous is None:
             return b""
         seconds = self.synthesizer.pauses.after(previous, speed)
-        waited = time.perf_counter() - playback.end
-        if waited > 0:
-            seconds = max(0.0, seconds - waited)
+        if playback.end is not None:  # (while the start is held back, nothing plays yet: the pause is whole)
+            waited = time.perf_counter() - playback.end
+            if waited > 0:
+                seconds = max(0.0, seconds - waited)
         return to_pcm16(silence(seconds)).astype("<i2").tobytes()
 
-    def _cache_key(self, text: str, voice: Voice, language: Language, speed: float) -> str | None:
+    def cache_key(self, text: str, voice: Voice, language: Language, speed: float) -> str | None:
         if self.cache is None:
             return None
         # The G2P's fingerprint (backend, user lexicon) is part of the key: a changed lexicon must not keep
@@ -269,7 +369,7 @@ class Pipeline:
         g2p = self.synthesizer.g2p.fingerprint(language.code)
         return self.cache.key(text, voice, speed, f"{language.code}|{g2p}")
 
-    async def _cache_put(self, key: str, pcm: bytes) -> None:
+    async def cache_put(self, key: str, pcm: bytes) -> None:
         """Keep a piece's audio: in memory at once, in the directory (a file written, sometimes a sweep) in a
         thread."""
         assert self.cache is not None
@@ -294,10 +394,143 @@ class Pipeline:
         return PieceAudio(text, pcm, speech, cached=True)
 
 
-async def iterate(items: list[str]) -> AsyncIterator[str]:
+class _Request:
+    """The producer of one request: its pieces in order, each step a scheduler job, its audio handed out (or held
+    back by the start rule) onto ``ready``."""
+
+    def __init__(self, pipeline: Pipeline, voice: Voice, language: Language, speed: float, stats: RequestStats,
+                 ready: asyncio.Queue) -> None:
+        self.pipeline, self.voice, self.language, self.speed = pipeline, voice, language, speed
+        self.stats, self.ready = stats, ready
+        self.playback = _Playback()
+        self._order = asyncio.Lock()  # audio goes onto ``ready`` in order, held back or not
+        self._timer: asyncio.Task | None = None  # hands out the held audio when its time comes
+
+    async def produce(self, pieces: AsyncIterator[str], fit: bool) -> None:
+        texts = _Texts(pieces)
+        try:
+            previous: str | None = None  # the text of the piece before
+            async for text, arrived in self._cut(texts, fit):
+                await self._piece(text, arrived, previous, texts)
+                previous = text
+            if self._timer is not None:
+                await self._timer
+            await self.ready.put(None)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # handed to the consumer, which turns it into an error event
+            await self.ready.put(err)
+        finally:
+            if self._timer is not None:
+                self._timer.cancel()
+            await texts.close()
+
+    async def _cut(self, texts: _Texts, fit: bool) -> AsyncIterator[tuple[str, float]]:
+        """The pieces to synthesize: the texts, each cut at its clauses where the planner says so (``fit``)."""
+        pipeline, playback = self.pipeline, self.playback
+        while (item := await texts.next()) is not None:
+            text, arrived = item
+            while True:
+                rest = ""
+                # Cutting helps only when this request has the model to itself: when others wait too, smaller
+                # pieces cost more inferences for the same audio (measured: worse at 16 clients).
+                if fit and pipeline.scheduler.queue_depth == 0:
+                    if playback.end is None:
+                        text, rest = pipeline.planner.first_cut(text, self.language, self.speed)
+                    else:
+                        budget = playback.end - time.perf_counter()
+                        text, rest = pipeline.planner.fit(text, self.language, self.speed, budget)
+                yield text, arrived
+                if not rest:
+                    break
+                text = rest
+
+    async def _piece(self, text: str, arrived: float, previous: str | None, texts: _Texts) -> None:
+        pipeline, playback, speed = self.pipeline, self.playback, self.speed
+        key = pipeline.cache_key(text, self.voice, self.language, speed)
+        cached = None if key is None else await pipeline.cached_piece(key, text, self.voice, self.language)
+        if cached is not None:
+            cached.pcm = pipeline.pause_pcm(previous, speed, playback) + cached.pcm
+            await self._hand_out(cached, arrived)
+            return
+        stream = pipeline.synthesizer.stream(text, self.voice, speed=speed, language=self.language)
+        parts: list[bytes] = []
+        while not stream.done:
+            frames = None
+            if pipeline.windowed and stream.decoding is None:  # a new part: its G2P and front part first
+                await self._job(lambda: pipeline.prepare(stream))
+                if stream.decoding is not None and playback.idle:  # a (re)start: the start rule
+                    shapes = pipeline.shapes(stream, texts.upcoming(), text, speed, more=texts.open)
+                    # The start deadline counts from the request for its first audio, from now for a restart.
+                    waited = time.perf_counter() - self.stats.started if playback.end is None else 0.0
+                    frames, hold = pipeline.planner.start(shapes, waited)
+                    if hold > 0:
+                        self._hold(hold)
+            pcm = await self._job(lambda frames=frames: pipeline.step(stream, playback.buffered, frames))
+            data = pcm.astype("<i2").tobytes()
+            if not data and not stream.done:
+                continue  # silence not sent yet: nothing to hand out
+            assert stream.speech is not None
+            pause = b"" if parts else pipeline.pause_pcm(previous, speed, playback)
+            parts.append(data)
+            await self._hand_out(
+                PieceAudio(text, pause + data, stream.speech, first=len(parts) == 1, last=stream.done), arrived
+            )
+        assert stream.speech is not None
+        pipeline.costs.note_piece(stream.speech.inference_seconds, stream.speech.seconds, len(text), speed)
+        if key is not None and any(parts):
+            await pipeline.cache_put(key, b"".join(parts))
+
+    async def _job(self, fn: Callable):
+        """Run ``fn`` as a scheduler job: first in line while the listener has heard nothing of this request."""
+        return await self.pipeline.scheduler.run(self.playback.deadline(), fn, first=self.playback.end is None)
+
+    def _hold(self, seconds: float) -> None:
+        """Hold the audio back for ``seconds`` from now (the start rule, where the machine is slower than real
+        time): what is made meanwhile is handed out together when the time comes."""
+        playback = self.playback
+        playback.start_at = time.perf_counter() + seconds
+
+        async def release() -> None:
+            await asyncio.sleep(seconds)
+            async with self._order:
+                await self._release()
+
+        self._timer = asyncio.create_task(release())
+
+    async def _hand_out(self, piece: PieceAudio, arrived: float) -> None:
+        playback = self.playback
+        async with self._order:
+            if playback.start_at is not None and time.perf_counter() < playback.start_at:
+                if not playback.held:
+                    playback.held_since = time.perf_counter()
+                playback.held.append(piece)
+                return
+            await self._release()
+            now = time.perf_counter()
+            if playback.end is not None and now > max(playback.end, arrived):  # the listener ran out, text here
+                self.stats.gaps += 1
+                self.stats.gap_seconds += now - max(playback.end, arrived)
+            await self._send(piece)
+
+    async def _release(self) -> None:
+        """Hand out what the start rule held back (under ``_order``)."""
+        playback = self.playback
+        held, playback.held, playback.start_at = playback.held, [], None
+        if held:
+            self.stats.held_seconds += time.perf_counter() - playback.held_since
+        for piece in held:
+            await self._send(piece)
+
+    async def _send(self, piece: PieceAudio) -> None:
+        self.playback.add(piece.seconds)
+        self.stats.add(piece)
+        await self.ready.put(piece)
+
+
+def iterate(items: list[str]) -> Texts:
     """The pieces of a text known up front, as the pipeline takes them."""
-    for item in items:
-        yield item
+    return Texts(items)
 
 
 def chunk_pcm(pcm: bytes, samples_per_chunk: int) -> list[bytes]:

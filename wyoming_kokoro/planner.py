@@ -1,53 +1,205 @@
-"""Where a reply is cut and how much of it is decoded at a time, planned from the measured costs (costs.py).
+"""Where a reply is cut, how much of it is decoded at a time, and when its first audio may start: planned from
+the rate model measured on this machine (costs.py).
 
-Two decisions, the same whether pieces are decoded window by window or whole (a whole piece is the one-window
-case):
-
+- **Window sizes** (:meth:`Planner.window_size`): once the listener has audio ahead, each window is as large as
+  the rate model says can be decoded before that audio runs out, with a margin: windows grow as the audio ahead
+  grows, and a large window pays its fixed cost and context once for many frames.
+- **The start rule** (:meth:`Planner.start`): when a piece starts and the listener has nothing ahead (a request's
+  first audio, or a streamed reply whose text came slower than its speech), the plan for the rest of the reply is
+  run on the estimates (:meth:`Planner.simulate`: the pieces already known, each with its G2P, front part and
+  windows sized by the rule above). The first window is the smallest with which every later window and every
+  later piece's front part is ready before the audio ahead of the listener runs out. Where no first window is
+  enough (a machine slower than real time), the first audio is held back by just enough that the rest then plays
+  through: never more than the start deadline (Home Assistant's satellites give up on a reply whose audio has not
+  started after about 2 s; past that deadline the reply starts and may stall, the lesser harm).
 - **Clause cutting** (:meth:`Planner.first_cut`, :meth:`Planner.fit`): a piece is cut at its clauses when that
-  brings its first audio sooner and the listener would otherwise wait. What matters is the time from starting a
-  piece to its first audio (:meth:`Planner.first_audio_seconds`): a whole piece's synthesis when pieces are
-  decoded whole, its front part and smallest first window when they are decoded window by window. So with
-  windows a piece is cut only when its front part alone would come too late, or when a clause is shorter than a
-  window: decoding window by window already lets a long piece start at once.
-- **Window sizes** (:meth:`Planner.window_frames`): a request's first window as small as the plan allows within a
-  time budget; later ones as large as can be decoded while the listener plays the audio ahead.
+  brings its first audio sooner, by ``MIN_GAIN`` at least, and the listener would otherwise wait. Decoded whole
+  (the single graph), a clause is ready much sooner than its sentence; window by window, the first audio of
+  either is the G2P, the front part and one small window, a few tens of milliseconds apart: too little to be
+  worth the sentence's prosody, so pieces stay whole.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from .costs import CostModel
+from .engine.audio import SAMPLE_RATE
 from .engine.windows import WindowPlan
 from .languages import Language
 from .pauses import Pauses
 from .text.segment import split_clauses
 
+#: Seconds from a request to its first audio that the start rule never holds beyond (ESPHome satellites give up
+#: at about 2 s).
+START_DEADLINE = 1.8
+#: The part of the audio ahead of the listener a window may use, and the seconds kept back besides: what covers
+#: the scheduler's hand-over, the sending, and an estimate that was short.
+BUDGET_SHARE = 0.9
+BUDGET_MARGIN = 0.02
+#: Seconds sooner a clause cut must bring a piece's first audio to be worth the sentence's prosody.
+MIN_GAIN = 0.1
+
+
+@dataclass
+class Shape:
+    """A part of a reply still to be synthesized, as the planner sees it."""
+
+    frames: int  # output frames to decode (estimated until its front part has run)
+    characters: int = 0  # text still to phonemize before it (the G2P of a piece runs before its first part)
+    tokens: int = 0  # phoneme ids of its front part, still to run (0: it has run)
+    pause: float = 0.0  # seconds of silence in front of its audio
+    started: bool = False  # a window of it has been decoded (later windows take less context)
+    audio: float | None = None  # seconds of audio it is guessed to give (None: its frames less the trims)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What running a plan on the estimates gives."""
+
+    gap: float  # seconds the listener would wait after the first audio, in all
+    slack: float  # the least audio the listener would have ahead when a window's audio comes (negative: a gap)
+    start: float  # when the first audio would play, in seconds from now
+    work: float  # seconds of work the plan takes
+
 
 class Planner:
-    def __init__(
-        self,
-        costs: CostModel,
-        plan: WindowPlan,
-        pauses: Pauses,
-        frame_duration: float | None = None,
-        first_window_seconds: float = 0.08,
-    ) -> None:
-        """``frame_duration``: seconds of audio a frame of the decoder makes, None when pieces are decoded whole;
-        ``first_window_seconds``: decoder work the first window of a request may take (more frames fit on a
-        faster machine)."""
+    def __init__(self, costs: CostModel, plan: WindowPlan, pauses: Pauses, hop: int | None = None) -> None:
+        """``hop``: audio samples a frame of the decoder makes, None when pieces are decoded whole."""
         self.costs, self.plan, self.pauses = costs, plan, pauses
-        self.frame_duration = frame_duration
-        self.first_window_seconds = first_window_seconds
+        self.frame_duration = None if hop is None else hop / SAMPLE_RATE
+        # A later window's context before it: what the decoder needs, and at least the crossfade's length.
+        self._left = plan.left if hop is None else max(plan.left, -(-plan.crossfade // hop))
+
+    # -- shapes -----------------------------------------------------------------------------------------------
+
+    def shape_of(self, text: str, speed: float, pause: float) -> Shape:
+        """A piece known only by its text: its phoneme ids and sounding frames estimated at the rates measured."""
+        costs = self.costs
+        tokens = max(1, round(len(text) * costs.tokens_per_character.value))
+        frames = max(1, math.ceil(costs.frames.estimate(tokens) / speed))
+        return Shape(frames, len(text), tokens, pause, audio=len(text) * costs.audio_per_character.value / speed)
+
+    # -- windows ----------------------------------------------------------------------------------------------
+
+    def _context(self, last: bool, started: bool) -> int:
+        plan = self.plan
+        if not started:
+            return plan.whole_onset if last else plan.onset + plan.right
+        return self._left + (0 if last else plan.right)
+
+    def decoded_frames(self, size: int, remaining: int, started: bool) -> int:
+        """Frames the decoder runs on for a window of ``size`` output frames, context included."""
+        return size + self._context(size >= remaining, started)
+
+    def window_audio(self, size: int, remaining: int, started: bool) -> float:
+        """Seconds of audio a window of ``size`` frames hands out: less the silence trimmed from a part's head in
+        its first window and from its tail in its last (as much as recent pieces lost, or a little more)."""
+        assert self.frame_duration is not None
+        costs = self.costs
+        trimmed = (0.0 if started else costs.head_trim.value) + (costs.tail_trim.value if size >= remaining else 0.0)
+        return max(0.0, size * self.frame_duration - trimmed)
+
+    def window_size(self, buffered: float, remaining: int, started: bool, previous: int = 0) -> int:
+        """Output frames of the next window of a part with ``remaining`` frames left, when the listener has
+        ``buffered`` seconds of audio ahead: the most that is estimated to be decoded in time, at least the plan's
+        first window and at most its largest (when not even that fits, the plan's first window is the best chance).
+        When the listener has already run out, the window grows by the plan's factor over the ``previous`` one
+        instead: small windows would spend most of their time on context, and the listener would starve longer.
+        All that is left when the rest would be a stub."""
+        plan = self.plan
+        budget = BUDGET_SHARE * buffered - BUDGET_MARGIN
+        if remaining - plan.largest < plan.first and \
+                self.costs.decoder.estimate(self.decoded_frames(remaining, remaining, started)) <= budget:
+            return remaining
+        frames = math.floor(min(self.costs.decoder.units_within(budget), 1e9)) - self._context(False, started)
+        if frames < plan.first and buffered <= 0:
+            frames = int(max(previous, plan.first) * plan.growth)
+        frames = max(plan.first, min(frames, plan.largest))
+        return remaining if remaining - frames < plan.first else frames
+
+    # -- the start rule -----------------------------------------------------------------------------------------
+
+    def simulate(self, shapes: list[Shape], buffered: float | None, hold: float = 0.0) -> Outcome:
+        """Run the plan for ``shapes`` on the estimates, from now. ``buffered``: seconds of audio ahead of the
+        listener (None: nothing plays yet; the first audio plays when it is ready, and not before ``hold``
+        seconds from now)."""
+        t = 0.0
+        end = buffered  # when the listener will have played what is handed out, from now
+        start = None if buffered is None else 0.0
+        gap, slack, previous = 0.0, math.inf, 0
+        for shape in shapes:
+            t += self.costs.prepare_seconds(shape.characters, shape.tokens)
+            remaining, started = shape.frames, shape.started
+            while remaining > 0:
+                if end is None:
+                    size = self.first_window(hold - t, remaining)
+                else:
+                    size = self.window_size(end - t, remaining, started, previous)
+                t += self.costs.decoder.estimate(self.decoded_frames(size, remaining, started))
+                if shape.audio is None:
+                    audio = self.window_audio(size, remaining, started)
+                else:
+                    audio = shape.audio * size / shape.frames
+                audio += 0.0 if started else shape.pause
+                if end is None:
+                    start = max(t, hold)
+                    end = start + audio
+                else:
+                    slack = min(slack, end - t)
+                    if t > end:
+                        gap += t - end
+                        end = t
+                    end += audio
+                remaining -= size
+                started, previous = True, size
+        return Outcome(gap, slack, t if start is None else start, t)
+
+    def first_window(self, until_start: float, remaining: int) -> int:
+        """The first window of a reply whose first audio may not play for ``until_start`` seconds: the plan's
+        first window when it may play at once, else the largest that is done by then."""
+        plan = self.plan
+        smallest = remaining if remaining - plan.first < plan.first else plan.first
+        budget = BUDGET_SHARE * until_start - BUDGET_MARGIN
+        if self.costs.decoder.estimate(self.decoded_frames(smallest, remaining, False)) > budget:
+            return smallest
+        return self.window_size(until_start, remaining, False)
+
+    def start(self, shapes: list[Shape], elapsed: float = 0.0) -> tuple[int, float]:
+        """(first window, hold) for a reply whose listener has nothing ahead: ``shapes[0]`` is the part about to be
+        decoded (its front part has run), the others what is known to follow.
+
+        The start is the earliest moment from which the rest of the plan leaves the listener ``BUDGET_MARGIN``
+        seconds of audio ahead at every window: at once (the hold is 0, the first window the plan's first) where
+        the machine is fast enough, else after ``hold`` seconds, the first window the largest that is done by then
+        (the audio made meanwhile waits). The hold never goes past the start deadline (``elapsed``: seconds the
+        request has already waited)."""
+        def fine(hold: float) -> bool:
+            return self.simulate(shapes, None, hold).slack >= BUDGET_MARGIN
+
+        hold = 0.0
+        if not fine(hold):
+            longest = min(max(0.0, START_DEADLINE - elapsed), self.simulate(shapes, None, math.inf).work)
+            if fine(longest):
+                shortest = 0.0
+                for _ in range(12):  # the least hold that is fine, to a millisecond or so
+                    middle = (shortest + longest) / 2
+                    shortest, longest = (shortest, middle) if fine(middle) else (middle, longest)
+            hold = longest
+        return self.first_window(hold, shapes[0].frames), hold
+
+    # -- clause cutting -----------------------------------------------------------------------------------------
 
     def first_audio_seconds(self, text: str, speed: float) -> float:
         """Estimated seconds from starting ``text`` as a piece to its first audio: its whole synthesis when pieces
-        are decoded whole; with windows, its front part and the smallest first window (with its context)."""
+        are decoded whole; with windows, its G2P, its front part and the smallest first window."""
         if self.frame_duration is None:
             return self.costs.synthesis_seconds(text, speed)
-        plan = self.plan
-        frames = min(math.ceil(self.costs.audio_seconds(text, speed) / self.frame_duration), plan.first)
-        return self.costs.front_seconds + self.costs.decode_seconds(plan.onset + plan.lead + frames + plan.right)
+        shape = self.shape_of(text, speed, 0.0)
+        size = min(shape.frames, self.plan.first)
+        return (self.costs.prepare_seconds(shape.characters, shape.tokens)
+                + self.costs.decoder.estimate(self.decoded_frames(size, shape.frames, False)))
 
     def first_cut(self, text: str, language: Language, speed: float) -> tuple[str, str]:
         """(first piece, rest) of a request's first text: its first clause alone when that brings the first audio
@@ -61,14 +213,14 @@ class Planner:
         plays = self.costs.audio_seconds(head, speed) + self.pauses.after(head, speed)
         if self.first_audio_seconds(after, speed) > plays:
             return text, ""
-        if self.first_audio_seconds(head, speed) >= self.first_audio_seconds(text, speed):
-            return text, ""  # the cut would not make the first words come sooner
+        if self.first_audio_seconds(head, speed) > self.first_audio_seconds(text, speed) - MIN_GAIN:
+            return text, ""  # the cut would not make the first words come noticeably sooner
         return head, " ".join(clauses[1:])
 
     def fit(self, text: str, language: Language, speed: float, budget: float) -> tuple[str, str]:
         """(what to synthesize now, what to leave for later) of ``text``, cut at clauses so that the first part's
         first audio is estimated to come within ``budget`` seconds (at least one clause is taken; "" is left when
-        it all fits, cannot be cut, or when cutting would not bring its first audio sooner)."""
+        it all fits, cannot be cut, or when cutting would not bring its first audio ``MIN_GAIN`` sooner)."""
         def cost(part: str) -> float:
             return self.first_audio_seconds(part, speed)
 
@@ -80,32 +232,6 @@ class Planner:
         while taken < len(clauses) and cost(" ".join(clauses[: taken + 1])) <= budget:
             taken += 1
         head = " ".join(clauses[:taken])
-        if taken < len(clauses) and cost(head) >= whole:
+        if taken < len(clauses) and cost(head) > whole - MIN_GAIN:
             return text, ""
         return head, " ".join(clauses[taken:])
-
-    def window_frames(self, remaining: int | None, buffered: float | None, previous: int = 0) -> int:
-        """How many frames the next window of a piece decodes.
-
-        The first window of a request (``buffered`` None): what fits ``first_window_seconds`` at the measured
-        cost of a frame, and at least the plan's first window. A later one: what can be decoded, context
-        included, in 85 % of the ``buffered`` seconds of audio the listener has ahead, up to the plan's largest
-        window. When that is less than the plan's first window (the listener is about to run out, or has), the
-        window grows by the plan's factor over the ``previous`` one instead: small windows would spend most of
-        their time on context, and the listener would starve longer. All that is left when the rest would be a
-        stub. ``remaining`` is None for a part whose front has not run yet: its size is unknown, and the budget
-        pays for its front part and its onset too."""
-        plan = self.plan
-        cost = max(self.costs.frame_seconds, 1e-5)
-        if buffered is None:
-            frames = int(self.first_window_seconds / cost) - plan.right - plan.onset - plan.lead
-        else:
-            if remaining is None:  # a new part: its front part runs first, and its window decodes the onset
-                frames = int((0.85 * buffered - self.costs.front_seconds) / cost) - plan.onset - plan.lead - plan.right
-            else:
-                frames = int(0.85 * buffered / cost) - plan.left - plan.right
-            if frames < plan.first:
-                frames = int(max(previous, plan.first) * plan.growth)
-            frames = min(frames, plan.largest)
-        frames = max(plan.first, frames)
-        return remaining if remaining is not None and frames >= remaining - plan.first else frames

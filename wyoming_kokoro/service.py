@@ -49,6 +49,8 @@ def run(settings: Settings, reload_settings: ReloadSettings | None = None) -> in
     """Build the server, warm it up and serve until stopped; the exit code."""
     state = build(settings)
     _LOGGER.info("Warmed up in %.2f s; default voice %s", warm_up(state), state.offer.default.name)
+    if state.pipeline.windowed:
+        _LOGGER.info("Rate model, measured here: %s", state.pipeline.costs.describe())
     if settings.metrics_port:
         state.metrics.serve(settings.metrics_port)
     return asyncio.run(serve(state, reload_settings))
@@ -87,6 +89,7 @@ def build(settings: Settings) -> ServerState:
     metrics = Metrics()
     metrics.set_build(model.sha256, model.providers, model.load_seconds)
     metrics.watch_queue(lambda: scheduler.queue_depth)
+    metrics.watch_costs(pipeline.costs)
     _LOGGER.info(
         "Loaded the model in %.2f s (%s); %d voices in %d languages",
         model.load_seconds, ", ".join(model.providers), len(offer.voices),

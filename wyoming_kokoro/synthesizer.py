@@ -14,6 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .costs import StepTiming
 from .engine.audio import SAMPLE_RATE, silence, to_pcm16, trim_silence
 from .engine.model import KokoroModel, check_speed
 from .engine.tokens import MAX_IDS, split_phonemes, tokenize
@@ -139,11 +140,12 @@ class Synthesizer:
 class PieceStream:
     """One piece of text as audio, made in steps so that its start can play before its end is made.
 
-    Each :meth:`step` is one bounded piece of model work, run in a worker thread: the first does the G2P, and
-    each does one window of the decoder (:class:`.engine.windows.WindowedDecoder`) or, where the graph is not
-    split, one whole inference. It returns the int16 PCM it adds. A phoneme string over the model's limit is cut
+    Each call is one bounded piece of model work, run in a worker thread. :meth:`prepare` does the G2P (the first
+    time) and the front part of the next part (where the graph is split); :meth:`step` does one window of the
+    decoder (:class:`.engine.windows.WindowedDecoder`), preparing first when needed, or, where the graph is not
+    split, one whole inference, and returns the int16 PCM it adds. A phoneme string over the model's limit is cut
     into parts (at sentences, clauses, words) with a pause between them. :attr:`speech` gathers the whole result
-    and its statistics.
+    and its statistics; :attr:`last_step` says what the last call ran and how long each kind of work took.
     """
 
     def __init__(
@@ -157,16 +159,22 @@ class PieceStream:
         self._audio: list[np.ndarray] = []
         self.speech: Speech | None = None
         self.done = False
-        self.last_decode: tuple[int, float] = (0, 0.0)  # frames and seconds of the last step's decoder run
+        self.last_step = StepTiming()
 
-    def _prepare(self) -> None:
+    def _phonemize(self) -> None:
+        started = time.perf_counter()
         stats = G2PStats()
         if self._phonemes is None:
             g2p = self.synth.phonemize(self.text, self.language)
             phonemes, stats = g2p.phonemes, g2p.stats
+            if stats.cache_misses:
+                self.last_step.characters = len(self.text)
+                self.last_step.g2p_seconds = time.perf_counter() - started
         else:
             phonemes = self._phonemes
         tokens = tokenize(phonemes)
+        if self._phonemes is None:
+            self.last_step.piece_characters, self.last_step.piece_tokens = len(self.text), len(tokens.ids)
         if tokens.dropped:
             _LOGGER.warning(
                 "Dropped %d phoneme symbol(s) outside Kokoro's vocabulary: %s",
@@ -186,6 +194,19 @@ class PieceStream:
         )
 
     @property
+    def phonemized(self) -> bool:
+        return self.speech is not None
+
+    def upcoming_parts(self) -> list[tuple[int, float]]:
+        """(phoneme ids, seconds of pause in front of it) of each part whose front part has not run (known after
+        the G2P; before it, nothing is)."""
+        out, previous = [], self._current
+        for part in self._parts or []:
+            out.append((len(tokenize(part).ids), self.synth.pauses.after(previous, self.speed)))
+            previous = part
+        return out
+
+    @property
     def last_window(self) -> int:
         """Output frames of the current part's last window (0 before its first)."""
         if self._decoder is None or not self._decoder.windows:
@@ -198,37 +219,67 @@ class PieceStream:
         """Frames left to decode of the part being decoded (None before its front part has run)."""
         return self._decoder.remaining if self._decoder is not None and not self._decoder.done else None
 
+    @property
+    def decoding(self) -> WindowedDecoder | None:
+        """The decoder of the part whose front part has run, while it has frames left."""
+        return self._decoder if self._decoder is not None and not self._decoder.done else None
+
+    def prepare(self) -> None:
+        """The work before the next part's first window: the G2P (the piece's first call) and, where the graph is
+        split, the part's front part. Nothing to do when the current part is still being decoded."""
+        self.last_step = StepTiming()
+        self._prepare_next()
+
+    def _prepare_next(self) -> None:
+        if self.speech is None:
+            self._phonemize()
+        assert self._parts is not None and self.speech is not None
+        model = self.synth.model
+        if self._decoder is not None or not self._parts or model.split is None:
+            return
+        started = time.perf_counter()
+        part = self._parts.pop(0)
+        ids = tokenize(part).ids
+        self._decoder = WindowedDecoder(model, model.front(ids, self.voice.style_for(len(ids)), self.speed), ids,
+                                        self.synth.plan)
+        self._current = part
+        seconds = time.perf_counter() - started
+        step = self.last_step
+        step.tokens, step.front_seconds = len(ids), seconds
+        step.sounding_frames = round((self._decoder.end - self._decoder.start) * self.speed)  # as at speed 1
+        self.speech.inference_seconds += seconds
+
     def step(self, frames: int | None = None) -> np.ndarray:
         """Do the next piece of work and return the PCM (int16) it adds (it may be empty: silence not sent yet).
 
         ``frames``: how many frames (25 ms each) of output this step should decode; None for all that is left of
         the current part. Where the graph is not split, a step is always a whole part."""
+        self.last_step = StepTiming()
         if self.done:
             return np.zeros(0, np.int16)
-        if self.speech is None:
-            self._prepare()
+        self._prepare_next()
         assert self._parts is not None and self.speech is not None
         model, speech = self.synth.model, self.speech
         out: list[np.ndarray] = []
-        started = time.perf_counter()
-        if self._decoder is None and self._parts:
+        if self._decoder is None and self._parts:  # the single graph: a whole part in one inference
+            started = time.perf_counter()
             part = self._parts.pop(0)
             ids = tokenize(part).ids
-            style = self.voice.style_for(len(ids))
-            if model.split is None:
-                out.append(trim_silence(model.infer(ids, style, self.speed)))
-            else:
-                self._decoder = WindowedDecoder(model, model.front(ids, style, self.speed), ids, self.synth.plan)
+            out.append(trim_silence(model.infer(ids, self.voice.style_for(len(ids)), self.speed)))
             self._current = part
+            speech.inference_seconds += time.perf_counter() - started
         if self._decoder is not None:
             before = self._decoder.frames_decoded
-            decode_started = time.perf_counter()
+            started = time.perf_counter()
             out.append(self._decoder.next(frames if frames is not None else self._decoder.remaining))
-            self.last_decode = (self._decoder.frames_decoded - before, time.perf_counter() - decode_started)
+            seconds = time.perf_counter() - started
+            self.last_step.frames, self.last_step.decode_seconds = self._decoder.frames_decoded - before, seconds
+            speech.inference_seconds += seconds
             speech.windows += 1
             if self._decoder.done:
+                self.last_step.head_trim = self._decoder.head_trimmed / SAMPLE_RATE
+                self.last_step.tail_trim = self._decoder.tail_trimmed / SAMPLE_RATE
                 self._decoder = None
-        speech.inference_seconds += time.perf_counter() - started
         if self._decoder is None:
             if self._parts:
                 out.append(silence(self.synth.pauses.after(self._current, self.speed)))

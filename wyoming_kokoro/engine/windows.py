@@ -81,6 +81,10 @@ class WindowedDecoder:
         self.frames_decoded_first = 0  # of those, the first window's
         self._held: np.ndarray | None = None  # the end of the last window, to crossfade with the next
         self._started = False  # some sound has been handed out (the head trim is done)
+        #: Samples of silence trimmed from the piece's head (the lead frames included) and from its tail: the audio
+        #: of a piece is its frames less these (the rate model learns them, to plan with the audio a listener gets).
+        self.head_trimmed = 0
+        self.tail_trimmed = 0
 
     @property
     def done(self) -> bool:
@@ -162,12 +166,16 @@ class WindowedDecoder:
         if not self._started:
             start, end = speech_bounds(audio)
             if (start, end) == (0, 0):
+                self.head_trimmed += len(audio)
                 return audio[:0]  # all silent so far: nothing to send yet
             self._started = True
+            self.head_trimmed += start
             audio = audio[start:]
         if last:
             start, end = speech_bounds(audio)
-            audio = audio[:end] if (start, end) != (0, 0) else audio[:0]
+            kept = audio[:end] if (start, end) != (0, 0) else audio[:0]
+            self.tail_trimmed = len(audio) - len(kept)
+            audio = kept
         return audio
 
     def rest(self) -> np.ndarray:

@@ -1,0 +1,135 @@
+"""The start rule and the window sizes (planner.py): on the estimates alone, and on machines of several speeds
+emulated by a decoder that sleeps (sleeping_model.py), with a listener that plays in real time."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from wyoming_kokoro.costs import CostModel, LinearCost
+from wyoming_kokoro.engine.windows import WindowPlan
+from wyoming_kokoro.g2p import G2PRegistry
+from wyoming_kokoro.pauses import Pauses
+from wyoming_kokoro.pipeline import Pipeline, RequestStats, iterate
+from wyoming_kokoro.planner import BUDGET_MARGIN, START_DEADLINE, Planner, Shape
+from wyoming_kokoro.scheduler import Scheduler
+from wyoming_kokoro.synthesizer import Synthesizer
+
+try:  # tests/ on sys.path (rootdir-inserted) or as a package
+    from sleeping_model import SleepingModel
+except ModuleNotFoundError:
+    from tests.sleeping_model import SleepingModel
+
+REPLY = [
+    "Good evening.",
+    "The kitchen lights were turned off at ten, the front door is locked, and the garage is closed.",
+    "Tomorrow morning will start cloudy.",
+]
+
+
+def planner(fixed: float, per_frame: float) -> Planner:
+    """A planner whose decoder costs ``fixed`` a window and ``per_frame`` a frame decoded (25 ms of audio)."""
+    costs = CostModel(decoder=LinearCost(fixed, per_frame), front=LinearCost(0.01, 0.0005))
+    return Planner(costs, WindowPlan(), Pauses(), hop=600)
+
+
+def reply_shapes(p: Planner) -> list[Shape]:
+    first = p.shape_of(REPLY[0], 1.0, 0.0)
+    first.characters = first.tokens = 0  # its G2P and front part have run
+    return [first] + [p.shape_of(text, 1.0, 0.3) for text in REPLY[1:]]
+
+
+def test_a_fast_machine_starts_at_once_with_the_plan_s_first_window():
+    p = planner(0.005, 0.002)
+    first, hold = p.start(reply_shapes(p))
+    assert (first, hold) == (WindowPlan().first, 0.0)
+    assert p.simulate(reply_shapes(p), None).gap == 0
+
+
+def test_a_slower_machine_holds_the_start_just_long_enough_for_the_rest_to_play_through():
+    p = planner(0.03, 0.016)  # 0.64 s of work a second of audio, before each window's fixed cost and context
+    shapes = reply_shapes(p)
+    assert p.simulate(shapes, None).gap > 0  # started at once, the listener would wait later
+    first, hold = p.start(shapes)
+    assert 0 < hold < START_DEADLINE
+    outcome = p.simulate(shapes, None, hold)
+    assert outcome.gap == 0 and outcome.slack >= BUDGET_MARGIN
+    assert p.simulate(shapes, None, 0.9 * hold).slack < BUDGET_MARGIN  # and no shorter hold would do
+    assert first > WindowPlan().first  # what is decoded while the start waits comes in larger windows
+
+
+def test_the_start_is_never_held_past_the_deadline():
+    p = planner(0.03, 0.05)  # twice as slow as real time: no hold within 2 s can save a long reply
+    shapes = reply_shapes(p) * 3
+    _, hold = p.start(shapes)
+    assert hold == pytest.approx(START_DEADLINE)
+    _, hold = p.start(shapes, elapsed=0.5)  # the request already waited half a second
+    assert hold == pytest.approx(START_DEADLINE - 0.5)
+
+
+def test_windows_grow_with_the_audio_ahead_and_never_leave_a_stub():
+    p = planner(0.012, 0.007)
+    plan = WindowPlan()
+    sizes = [p.window_size(buffered, 500, True) for buffered in (0.2, 0.5, 1.0, 2.0)]
+    assert sizes == sorted(sizes) and sizes[0] >= plan.first and sizes[-1] == plan.largest
+    for buffered, size in zip((0.2, 0.5, 1.0, 2.0), sizes):
+        if size < plan.largest:  # the largest window that fits the share of the audio ahead
+            assert p.costs.decoder.estimate(p.decoded_frames(size, 500, True)) <= 0.9 * buffered - 0.02
+    assert p.window_size(1.0, plan.first + 3, True) == plan.first + 3  # all that is left, not a stub
+    assert p.window_size(0.0, 500, True, previous=20) == 40  # starving: grow over the last window
+
+
+def listen(pipeline: Pipeline, texts, voice) -> tuple[float, list[float], RequestStats]:
+    """Play a request in real time as its audio arrives: (first audio, the gaps over 10 ms, stats)."""
+    async def main():
+        stats = RequestStats()
+        started = time.perf_counter()
+        first, end, gaps = None, 0.0, []
+        source = iterate(texts) if isinstance(texts, list) else texts()
+        async for part in pipeline.run(source, voice, voice.language, 1.0, stats):
+            now = time.perf_counter() - started
+            if first is None:
+                first = end = now
+            elif now > end + 0.01:
+                gaps.append(round(now - end, 3))
+            end = max(end, now) + part.seconds
+        pipeline.scheduler.shutdown()
+        return first, gaps, stats
+
+    return asyncio.run(main())
+
+
+def sleeping_pipeline(voices, decode: tuple[float, float]) -> Pipeline:
+    pipeline = Pipeline(Synthesizer(SleepingModel(decode), voices, G2PRegistry()), Scheduler(parallel=1), windowed=True)
+    pipeline.warm_up(voices.resolve("af_heart"))
+    return pipeline
+
+
+@pytest.mark.parametrize("decode", [(0.012, 0.007), (0.025, 0.014)], ids=["full speed", "half speed"])
+def test_a_machine_faster_than_real_time_plays_a_reply_through(voices, decode):
+    pipeline = sleeping_pipeline(voices, decode)
+    first, gaps, stats = listen(pipeline, REPLY, voices.resolve("af_heart"))
+    assert gaps == [] and stats.gaps == 0, (gaps, pipeline.costs.describe())
+    assert first < 0.6 if decode[1] < 0.01 else first < 1.0
+
+
+def test_a_machine_slower_than_real_time_holds_the_start_and_then_plays_through(voices):
+    pipeline = sleeping_pipeline(voices, (0.02, 0.026))  # 1.04 s of decoder work a second of audio, and more
+    first, gaps, stats = listen(pipeline, ["Good evening.", "The door is locked."], voices.resolve("af_heart"))
+    assert gaps == [] and stats.gaps == 0, (gaps, pipeline.costs.describe())
+    assert stats.held_seconds > 0.2 and first <= START_DEADLINE + 0.1
+
+
+def test_a_streamed_reply_is_planned_sentence_by_sentence(voices):
+    pipeline = sleeping_pipeline(voices, (0.025, 0.014))
+
+    async def sentences():  # an LLM that writes a sentence every 1.5 s
+        for text in REPLY:
+            yield text
+            await asyncio.sleep(1.5)
+
+    first, gaps, stats = listen(pipeline, sentences, voices.resolve("af_heart"))
+    # The listener waits for the LLM's text between sentences; the server never makes it wait for audio.
+    assert stats.gaps == 0 and stats.pieces == 3, (gaps, pipeline.costs.describe())
