@@ -13,7 +13,8 @@ from wyoming_kokoro.engine.windows import WindowPlan
 from wyoming_kokoro.g2p import G2PRegistry
 from wyoming_kokoro.pauses import Pauses
 from wyoming_kokoro.pipeline import Pipeline, RequestStats, iterate
-from wyoming_kokoro.planner import BUDGET_MARGIN, START_DEADLINE, Planner, Shape
+from wyoming_kokoro.config import START_DEADLINE
+from wyoming_kokoro.planner import BUDGET_MARGIN, Planner, Shape
 from wyoming_kokoro.scheduler import Scheduler
 from wyoming_kokoro.synthesizer import Synthesizer
 
@@ -133,3 +134,16 @@ def test_a_streamed_reply_is_planned_sentence_by_sentence(voices):
     first, gaps, stats = listen(pipeline, sentences, voices.resolve("af_heart"))
     # The listener waits for the LLM's text between sentences; the server never makes it wait for audio.
     assert stats.gaps == 0 and stats.pieces == 3, (gaps, pipeline.costs.describe())
+
+
+def test_a_sentence_still_arriving_is_counted_from_when_it_will_be_there():
+    p = planner(0.012, 0.007)
+    first = p.shape_of("Sure.", 1.0, 0.0)
+    first.characters = first.tokens = 0
+    expected = p.shape_of("x" * 60, 1.0, 0.3)
+    _, at_once = p.start([first, expected])
+    expected.available = 0.6  # an LLM writing 100 characters a second
+    _, later = p.start([first, expected])
+    # "Sure." plays about a quarter of a second: its start waits until the next sentence can follow it.
+    assert later > at_once
+    assert p.simulate([first, expected], None, later).slack >= BUDGET_MARGIN

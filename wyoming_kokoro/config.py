@@ -30,6 +30,9 @@ ENV_PREFIX = "WYOMING_KOKORO_"
 SYSTEM_CONFIG = Path("/etc/wyoming-kokoro/config.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("console", "json")
+#: Seconds from a request to its first audio that the start rule holds back at most (ESPHome satellites give up
+#: at about 2 s): the ``start_deadline`` setting's default.
+START_DEADLINE = 1.8
 
 
 class ConfigError(ValueError):
@@ -274,6 +277,11 @@ class Settings:
     clause_pause: float = _option(
         CLAUSE_PAUSE, _number(float, 0, 3, "seconds"), "seconds of silence after a comma (1.5 times as long after "
         "; and :)",
+    )
+    start_deadline: float = _option(
+        START_DEADLINE, _number(float, 0, 60, "seconds"), "seconds after a request by which its first audio starts "
+        "even where the machine is too slow for the rest to play through without a stall (Home Assistant's "
+        "ESPHome satellites give up at about 2 s)",
     )
     provider: str = _option(
         "auto", _text, "ONNX Runtime execution provider(s): auto, cpu, cuda, coreml, or a comma-separated list"

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .audio_cache import AudioCache
+from .config import START_DEADLINE
 from .costs import CostModel, StepTiming
 from .engine.audio import SAMPLE_RATE, silence, to_pcm16
 from .engine.tokens import tokenize
@@ -235,13 +236,16 @@ class Pipeline:
     #: soon as their window is decoded, and later windows grow as the audio ahead of the listener grows.
     windowed: bool = False
     costs: CostModel = field(default_factory=CostModel)
+    #: Seconds after a request beyond which the start rule does not hold its first audio back.
+    start_deadline: float = START_DEADLINE
 
     def __post_init__(self) -> None:
         model = self.synthesizer.model
         if self.windowed and model.split is None:
             raise ValueError("windowed decoding needs a model whose graph is split")
         self.planner = Planner(
-            self.costs, self.synthesizer.plan, self.synthesizer.pauses, hop=model.hop if self.windowed else None
+            self.costs, self.synthesizer.plan, self.synthesizer.pauses, hop=model.hop if self.windowed else None,
+            start_deadline=self.start_deadline,
         )
 
     # -- a request ------------------------------------------------------------------------------------------
@@ -254,12 +258,15 @@ class Pipeline:
         speed: float,
         stats: RequestStats,
         fit: bool = False,
+        text_rate: Callable[[], float | None] | None = None,
     ) -> AsyncIterator[PieceAudio]:
         """The audio of ``pieces`` (texts, which may arrive over time), in order, synthesized up to ``lookahead``
         pieces ahead of the consumer. With ``fit``, a piece is cut at its clauses where the planner says that
-        brings its first audio sooner and the listener would otherwise wait."""
+        brings its first audio sooner and the listener would otherwise wait. ``text_rate``: characters a second
+        at which a streamed text is arriving (the planner counts when the next sentence will be there)."""
         ready: asyncio.Queue[PieceAudio | BaseException | None] = asyncio.Queue(self.lookahead)
-        producer = asyncio.create_task(_Request(self, voice, language, speed, stats, ready).produce(pieces, fit))
+        request = _Request(self, voice, language, speed, stats, ready, text_rate)
+        producer = asyncio.create_task(request.produce(pieces, fit))
         try:
             while True:
                 item = await ready.get()
@@ -326,12 +333,14 @@ class Pipeline:
 
     # -- planning ---------------------------------------------------------------------------------------------
 
-    def shapes(self, stream: PieceStream, upcoming: list[str], text: str, speed: float, more: bool = False) -> list[Shape]:
+    def shapes(self, stream: PieceStream, upcoming: list[str], text: str, speed: float, more: bool = False,
+               text_rate: float | None = None) -> list[Shape]:
         """What is left of a reply, for the planner: the part of ``stream`` whose front part has run, the piece's
         other parts, and the ``upcoming`` texts already known (``text``: the piece's, for the pause after it).
         ``more``: the reply's text is still arriving; when none waits, a sentence of ``EXPECTED_SENTENCE``
-        characters is counted as if it were there (an LLM writes faster than speech plays), so that a short first
-        sentence does not start a stream that its next sentence cannot follow."""
+        characters is counted, there when it will have arrived at ``text_rate`` characters a second (now, when the
+        rate is not known yet), so that a short first sentence does not start a stream that its next sentence
+        cannot follow."""
         decoder = stream.decoding
         assert decoder is not None
         tokens = max(1, len(decoder.frames.durations) - 2)
@@ -340,11 +349,13 @@ class Pipeline:
         for part_tokens, pause in stream.upcoming_parts():
             shapes.append(Shape(max(1, round(part_tokens * frames_per_token)), tokens=part_tokens, pause=pause))
         previous = text
-        if more and not upcoming:
-            upcoming = ["x" * EXPECTED_SENTENCE]
         for following in upcoming:
             shapes.append(self.planner.shape_of(following, speed, self.synthesizer.pauses.after(previous, speed)))
             previous = following
+        if more and not upcoming:
+            expected = self.planner.shape_of("x" * EXPECTED_SENTENCE, speed, self.synthesizer.pauses.after(text, speed))
+            expected.available = EXPECTED_SENTENCE / text_rate if text_rate else 0.0
+            shapes.append(expected)
         return shapes
 
     # -- pauses and the audio cache -------------------------------------------------------------------------
@@ -399,9 +410,9 @@ class _Request:
     back by the start rule) onto ``ready``."""
 
     def __init__(self, pipeline: Pipeline, voice: Voice, language: Language, speed: float, stats: RequestStats,
-                 ready: asyncio.Queue) -> None:
+                 ready: asyncio.Queue, text_rate: Callable[[], float | None] | None = None) -> None:
         self.pipeline, self.voice, self.language, self.speed = pipeline, voice, language, speed
-        self.stats, self.ready = stats, ready
+        self.stats, self.ready, self.text_rate = stats, ready, text_rate
         self.playback = _Playback()
         self._order = asyncio.Lock()  # audio goes onto ``ready`` in order, held back or not
         self._timer: asyncio.Task | None = None  # hands out the held audio when its time comes
@@ -460,7 +471,8 @@ class _Request:
             if pipeline.windowed and stream.decoding is None:  # a new part: its G2P and front part first
                 await self._job(lambda: pipeline.prepare(stream))
                 if stream.decoding is not None and playback.idle:  # a (re)start: the start rule
-                    shapes = pipeline.shapes(stream, texts.upcoming(), text, speed, more=texts.open)
+                    rate = self.text_rate() if self.text_rate is not None else None
+                    shapes = pipeline.shapes(stream, texts.upcoming(), text, speed, more=texts.open, text_rate=rate)
                     # The start deadline counts from the request for its first audio, from now for a restart.
                     waited = time.perf_counter() - self.stats.started if playback.end is None else 0.0
                     frames, hold = pipeline.planner.start(shapes, waited)

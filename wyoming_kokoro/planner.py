@@ -10,8 +10,9 @@ the rate model measured on this machine (costs.py).
   windows sized by the rule above). The first window is the smallest with which every later window and every
   later piece's front part is ready before the audio ahead of the listener runs out. Where no first window is
   enough (a machine slower than real time), the first audio is held back by just enough that the rest then plays
-  through: never more than the start deadline (Home Assistant's satellites give up on a reply whose audio has not
-  started after about 2 s; past that deadline the reply starts and may stall, the lesser harm).
+  through: never past the start deadline (the ``start_deadline`` setting, 1.8 s: Home Assistant's satellites give
+  up on a reply whose audio has not started after about 2 s; past it the reply starts and may stall, the lesser
+  harm).
 - **Clause cutting** (:meth:`Planner.first_cut`, :meth:`Planner.fit`): a piece is cut at its clauses when that
   brings its first audio sooner, by ``MIN_GAIN`` at least, and the listener would otherwise wait. Decoded whole
   (the single graph), a clause is ready much sooner than its sentence; window by window, the first audio of
@@ -24,6 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .config import START_DEADLINE
 from .costs import CostModel
 from .engine.audio import SAMPLE_RATE
 from .engine.windows import WindowPlan
@@ -31,9 +33,6 @@ from .languages import Language
 from .pauses import Pauses
 from .text.segment import split_clauses
 
-#: Seconds from a request to its first audio that the start rule never holds beyond (ESPHome satellites give up
-#: at about 2 s).
-START_DEADLINE = 1.8
 #: The part of the audio ahead of the listener a window may use, and the seconds kept back besides: what covers
 #: the scheduler's hand-over, the sending, and an estimate that was short.
 BUDGET_SHARE = 0.9
@@ -52,6 +51,7 @@ class Shape:
     pause: float = 0.0  # seconds of silence in front of its audio
     started: bool = False  # a window of it has been decoded (later windows take less context)
     audio: float | None = None  # seconds of audio it is guessed to give (None: its frames less the trims)
+    available: float = 0.0  # seconds from now when its text will be there (a sentence of a stream still arriving)
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,12 @@ class Outcome:
 
 
 class Planner:
-    def __init__(self, costs: CostModel, plan: WindowPlan, pauses: Pauses, hop: int | None = None) -> None:
-        """``hop``: audio samples a frame of the decoder makes, None when pieces are decoded whole."""
+    def __init__(self, costs: CostModel, plan: WindowPlan, pauses: Pauses, hop: int | None = None,
+                 start_deadline: float = START_DEADLINE) -> None:
+        """``hop``: audio samples a frame of the decoder makes, None when pieces are decoded whole;
+        ``start_deadline``: seconds after a request beyond which its first audio is not held back."""
         self.costs, self.plan, self.pauses = costs, plan, pauses
+        self.start_deadline = start_deadline
         self.frame_duration = None if hop is None else hop / SAMPLE_RATE
         # A later window's context before it: what the decoder needs, and at least the crossfade's length.
         self._left = plan.left if hop is None else max(plan.left, -(-plan.crossfade // hop))
@@ -132,7 +135,7 @@ class Planner:
         start = None if buffered is None else 0.0
         gap, slack, previous = 0.0, math.inf, 0
         for shape in shapes:
-            t += self.costs.prepare_seconds(shape.characters, shape.tokens)
+            t = max(t, shape.available) + self.costs.prepare_seconds(shape.characters, shape.tokens)
             remaining, started = shape.frames, shape.started
             while remaining > 0:
                 if end is None:
@@ -182,7 +185,7 @@ class Planner:
 
         hold = 0.0
         if not fine(hold):
-            longest = min(max(0.0, START_DEADLINE - elapsed), self.simulate(shapes, None, math.inf).work)
+            longest = min(max(0.0, self.start_deadline - elapsed), self.simulate(shapes, None, math.inf).work)
             if fine(longest):
                 shortest = 0.0
                 for _ in range(12):  # the least hold that is fine, to a millisecond or so

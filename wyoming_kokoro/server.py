@@ -48,6 +48,14 @@ class _Stream:
     deltas: asyncio.Queue = field(default_factory=asyncio.Queue)
     characters: int = 0
     closed: bool = False
+    first_delta: float | None = None  # when its text began to arrive
+
+    def rate(self) -> float | None:
+        """Characters a second its text has arrived at so far (None until a tenth of a second of it)."""
+        if self.first_delta is None:
+            return None
+        elapsed = time.perf_counter() - self.first_delta
+        return self.characters / elapsed if elapsed >= 0.1 else None
 
 
 @dataclass
@@ -131,6 +139,8 @@ class KokoroHandler(AsyncEventHandler):
             stream.closed = True
             stream.deltas.put_nowait(RequestError(BAD_REQUEST, "synthesize-chunk without a text"))
             return
+        if stream.first_delta is None:
+            stream.first_delta = time.perf_counter()
         stream.characters += len(text)
         try:
             self.state.check_length(stream.characters)
@@ -209,7 +219,8 @@ class KokoroHandler(AsyncEventHandler):
 
     async def _streamed(self, event: Event, stream: _Stream, reply: _Reply) -> None:
         _, voice, language = self._open(SynthesizeStart, event, reply.record)
-        async for piece in self._audio(self._sentences(stream, language), voice, language, reply.record.stats):
+        sentences = self._sentences(stream, language)
+        async for piece in self._audio(sentences, voice, language, reply.record.stats, stream.rate):
             if piece.first:  # a sentence's audio: its parts (decoder windows) between one start and stop
                 await self._audio_start(reply)
             await self._send_audio(piece.pcm, reply.record.stats)
@@ -230,8 +241,11 @@ class KokoroHandler(AsyncEventHandler):
         for sentence in sentences.flush():
             yield sentence
 
-    def _audio(self, texts: AsyncIterator[str], voice: Voice, language: Language, stats: RequestStats):
-        return self.state.pipeline.run(texts, voice, language, self.state.settings.speed, stats, fit=True)
+    def _audio(self, texts: AsyncIterator[str], voice: Voice, language: Language, stats: RequestStats,
+               text_rate=None):
+        return self.state.pipeline.run(
+            texts, voice, language, self.state.settings.speed, stats, fit=True, text_rate=text_rate
+        )
 
     async def _audio_start(self, reply: _Reply) -> None:
         await self._send(AudioStart(rate=SAMPLE_RATE, width=SAMPLE_WIDTH, channels=CHANNELS).event())

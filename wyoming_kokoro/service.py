@@ -79,7 +79,9 @@ def build(settings: Settings) -> ServerState:
             max_disk_bytes=settings.cache_dir_size * MEGABYTE,
         )
     model = synthesizer.model
-    pipeline = Pipeline(synthesizer, scheduler, cache=cache, windowed=model.split is not None)
+    pipeline = Pipeline(
+        synthesizer, scheduler, cache=cache, windowed=model.split is not None, start_deadline=settings.start_deadline
+    )
     _LOGGER.info(
         "Decoding %s (%s)",
         "window by window: a reply's first words are sent as soon as they are decoded" if pipeline.windowed
