@@ -501,13 +501,16 @@ class _Request:
         """Hold the audio back for ``seconds`` from now (the start rule, where the machine is slower than real
         time): what is made meanwhile is handed out together when the time comes."""
         playback = self.playback
-        playback.start_at = time.perf_counter() + seconds
+        start_at = playback.start_at = time.perf_counter() + seconds
 
         async def release() -> None:
             await asyncio.sleep(seconds)
             async with self._order:
-                await self._release()
+                if playback.start_at == start_at:  # (not a later hold's)
+                    await self._release()
 
+        if self._timer is not None:
+            self._timer.cancel()
         self._timer = asyncio.create_task(release())
 
     async def _hand_out(self, piece: PieceAudio, arrived: float) -> None:
