@@ -111,7 +111,7 @@ class Recent:
 
     def __init__(self, default: float, recent: int = 32, quantile: float = 0.9) -> None:
         self._values: deque[float] = deque(maxlen=recent)
-        self._default, self._quantile = default, quantile
+        self._quantile = quantile
         self.value = default
 
     def observe(self, value: float) -> None:
