@@ -193,10 +193,6 @@ class PieceStream:
             pieces=len(self._parts),
         )
 
-    @property
-    def phonemized(self) -> bool:
-        return self.speech is not None
-
     def upcoming_parts(self) -> list[tuple[int, float]]:
         """(phoneme ids, seconds of pause in front of it) of each part whose front part has not run (known after
         the G2P; before it, nothing is)."""
@@ -213,11 +209,6 @@ class PieceStream:
             return 0
         first, end = self._decoder.windows[-1]
         return end - first
-
-    @property
-    def remaining_frames(self) -> int | None:
-        """Frames left to decode of the part being decoded (None before its front part has run)."""
-        return self._decoder.remaining if self._decoder is not None and not self._decoder.done else None
 
     @property
     def decoding(self) -> WindowedDecoder | None:
