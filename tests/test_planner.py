@@ -14,7 +14,7 @@ from wyoming_kokoro.g2p import G2PRegistry
 from wyoming_kokoro.pauses import Pauses
 from wyoming_kokoro.pipeline import Pipeline, RequestStats, iterate
 from wyoming_kokoro.config import START_DEADLINE
-from wyoming_kokoro.planner import BUDGET_MARGIN, Planner, Shape
+from wyoming_kokoro.planner import BUDGET_MARGIN, Listener, Planner, Shape
 from wyoming_kokoro.scheduler import Scheduler
 from wyoming_kokoro.synthesizer import Synthesizer
 
@@ -31,9 +31,10 @@ REPLY = [
 
 
 def planner(fixed: float, per_frame: float) -> Planner:
-    """A planner whose decoder costs ``fixed`` a window and ``per_frame`` a frame decoded (25 ms of audio)."""
+    """A planner whose decoder costs ``fixed`` a window and ``per_frame`` a frame decoded (25 ms of audio), later
+    windows with the plan's full context where they can afford it (the ``seam_context: full`` setting)."""
     costs = CostModel(decoder=LinearCost(fixed, per_frame), front=LinearCost(0.01, 0.0005))
-    return Planner(costs, WindowPlan(), Pauses(), hop=600)
+    return Planner(costs, WindowPlan(), Pauses(), hop=600, full_context=True)
 
 
 def reply_shapes(p: Planner) -> list[Shape]:
@@ -73,13 +74,49 @@ def test_the_start_is_never_held_past_the_deadline():
 def test_windows_grow_with_the_audio_ahead_and_never_leave_a_stub():
     p = planner(0.012, 0.007)
     plan = WindowPlan()
-    sizes = [p.window_size(buffered, 500, True) for buffered in (0.2, 0.5, 1.0, 2.0)]
+    windows = [p.window(buffered, 500, True) for buffered in (0.5, 1.0, 2.0)]
+    sizes = [size for size, _ in windows]
     assert sizes == sorted(sizes) and sizes[0] >= plan.first and sizes[-1] == plan.largest
-    for buffered, size in zip((0.2, 0.5, 1.0, 2.0), sizes):
+    for buffered, (size, lean) in zip((0.5, 1.0, 2.0), windows):
+        assert not lean  # this machine makes a window's audio fast enough to pay for the plan's context
         if size < plan.largest:  # the largest window that fits the share of the audio ahead
-            assert p.costs.decoder.estimate(p.decoded_frames(size, 500, True)) <= 0.9 * buffered - 0.02
+            assert p.costs.decoder.estimate(p.decoded_frames(size, 500, True, lean)) <= 0.9 * buffered - 0.02
+    assert p.decoded_frames(40, 500, True, lean=True) < p.decoded_frames(40, 500, True)
     assert p.window_size(1.0, plan.first + 3, True) == plan.first + 3  # all that is left, not a stub
-    assert p.window_size(0.0, 500, True, previous=20) == 40  # starving: grow over the last window
+    # Starving (not even the plan's first window fits): grow over the last window
+    assert p.window_size(0.0, 500, True, previous=20) == 40
+    # (with the full context, as it pays for itself on this machine: the start rule plans for it)
+    assert p.window(0.2, 500, True) == (plan.first * plan.growth, False)
+    # Under load (others wait for the machine) every later window is lean: it costs less
+    assert all(p.window(buffered, 500, True, busy=True)[1] for buffered in (0.5, 1.0, 2.0))
+    # On a machine where the plan's context would not pay for itself, lean windows
+    slow = planner(0.03, 0.02)
+    assert all(slow.window(buffered, 500, True)[1] for buffered in (0.5, 1.0, 2.0))
+    # And always with the lean seam context (the default)
+    p.full_context = False
+    assert all(p.window(buffered, 500, True)[1] for buffered in (0.5, 1.0, 2.0))
+
+
+def test_a_busy_machine_holds_a_new_reply_back_rather_than_starve_the_one_playing():
+    p = planner(0.012, 0.007)
+    # Another listener has 0.4 s of audio ahead and three long sentences to come: the work promised to it
+    other = Listener([p.shape_of(REPLY[1], 1.0, 0.3) for _ in range(3)], 0.4)
+    _, alone = p.start(reply_shapes(p))
+    promised = p.simulate([], None, 0.0, [other]).others_gap
+    assert promised == 0
+    at_once = p.simulate(reply_shapes(p), None, 0.0, [other])
+    assert at_once.others_gap > BUDGET_MARGIN  # started at once, it would make the other listener wait
+    first, hold = p.start(reply_shapes(p), others=[other])
+    assert alone < hold < START_DEADLINE and first == WindowPlan().first  # held longer, with a small first window
+    outcome = p.simulate(reply_shapes(p), None, hold, [other])
+    assert outcome.others_gap <= BUDGET_MARGIN and outcome.gap == 0  # both play through
+
+
+def test_an_overloaded_machine_starts_a_new_reply_at_the_deadline():
+    p = planner(0.012, 0.007)
+    others = [Listener([p.shape_of(REPLY[1], 1.0, 0.3) for _ in range(3)], 0.4) for _ in range(3)]
+    _, hold = p.start(reply_shapes(p), others=others)
+    assert hold == pytest.approx(START_DEADLINE)  # no hold would spare the others: the latest start there is
 
 
 def listen(pipeline: Pipeline, texts, voice) -> tuple[float, list[float], RequestStats]:

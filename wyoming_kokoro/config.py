@@ -273,6 +273,11 @@ class Settings:
         "auto", _choice("auto", "off"), "decode a reply window by window so its first words play at once (auto: "
         "where the model's graph can be split; off: whole pieces)",
     )
+    seam_context: str = _option(
+        "lean", _choice("lean", "full"), "context decoded around a window after a reply's first (lean: 4 frames "
+        "before, 6 after; full: 16 and 16 where this machine can afford it, seams that rate as well as whole "
+        "pieces, for about a third more time before the first word where the CPU is slow)",
+    )
     sentence_pause: float = _option(SENTENCE_PAUSE, _number(float, 0, 3, "seconds"), "seconds of silence after a sentence")
     clause_pause: float = _option(
         CLAUSE_PAUSE, _number(float, 0, 3, "seconds"), "seconds of silence after a comma (1.5 times as long after "

@@ -119,9 +119,13 @@ class Metrics:
         self.gap_seconds = Counter(
             "wyoming_kokoro_playback_gap_seconds", "Seconds listeners waited in those stalls", registry=r
         )
+        self.starved = Counter(
+            "wyoming_kokoro_starved_requests", "Requests whose listener waited for audio at least once after the "
+            "first (the machine could not feed every listener in real time)", registry=r,
+        )
         self.held_seconds = Counter(
             "wyoming_kokoro_start_held_seconds", "Seconds the start rule held first audio back (a machine slower "
-            "than real time)", registry=r,
+            "than real time, or busy with other listeners)", registry=r,
         )
         self.cost_fixed = Gauge(
             "wyoming_kokoro_cost_fixed_seconds", "The rate model: seconds a call of each kind of work costs besides "
@@ -170,6 +174,8 @@ class Metrics:
         self.g2p_unknown_words.inc(g2p.unknown_words)
         self.dropped_symbols.inc(g2p.dropped_symbols)
         self.gaps.inc(stats.gaps)
+        if stats.gaps:
+            self.starved.inc()
         self.gap_seconds.inc(stats.gap_seconds)
         self.held_seconds.inc(stats.held_seconds)
         self.audio_cache.labels("hit").inc(stats.audio_cache_hits)

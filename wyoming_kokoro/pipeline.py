@@ -39,7 +39,7 @@ from .engine.tokens import tokenize
 from .engine.voices import Voice
 from .g2p import G2PStats
 from .languages import Language
-from .planner import Planner, Shape
+from .planner import Listener, Planner, Shape
 from .scheduler import Scheduler
 from .synthesizer import PieceStream, Speech, Synthesizer
 
@@ -207,12 +207,6 @@ class _Playback:
             return self.end - now
         return None
 
-    @property
-    def idle(self) -> bool:
-        """Nothing ahead of the listener: a piece that starts now is a (re)start."""
-        buffered = self.buffered()
-        return buffered is None or buffered <= 0
-
     def deadline(self) -> float:
         """When the audio of the next job will be needed: now, when nothing plays yet."""
         buffered = self.buffered()
@@ -238,6 +232,8 @@ class Pipeline:
     costs: CostModel = field(default_factory=CostModel)
     #: Seconds after a request beyond which the start rule does not hold its first audio back.
     start_deadline: float = START_DEADLINE
+    #: Later windows take the plan's full context where the machine can afford it (else always the lean one).
+    full_context: bool = False
 
     def __post_init__(self) -> None:
         model = self.synthesizer.model
@@ -245,8 +241,10 @@ class Pipeline:
             raise ValueError("windowed decoding needs a model whose graph is split")
         self.planner = Planner(
             self.costs, self.synthesizer.plan, self.synthesizer.pauses, hop=model.hop if self.windowed else None,
-            start_deadline=self.start_deadline,
+            start_deadline=self.start_deadline, full_context=self.full_context,
         )
+        #: The requests being synthesized: the start rule of a new one counts the work promised to them.
+        self.serving: set[_Request] = set()
 
     # -- a request ------------------------------------------------------------------------------------------
 
@@ -297,10 +295,11 @@ class Pipeline:
         the listener when the worker takes the job (``buffered()``: it is known best then). Without, a step is a
         whole part."""
         decoder = stream.decoding
+        lean = False
         if self.windowed and frames is None and decoder is not None:
-            frames = self.planner.window_size(buffered() or 0.0, decoder.remaining, bool(decoder.windows),
-                                              stream.last_window)
-        pcm = stream.step(frames)
+            frames, lean = self.planner.window(buffered() or 0.0, decoder.remaining, bool(decoder.windows),
+                                               stream.last_window, busy=self.scheduler.queue_depth > 0)
+        pcm = stream.step(frames, lean)
         self.costs.note_step(stream.last_step)
         return pcm
 
@@ -416,9 +415,13 @@ class _Request:
         self.playback = _Playback()
         self._order = asyncio.Lock()  # audio goes onto ``ready`` in order, held back or not
         self._timer: asyncio.Task | None = None  # hands out the held audio when its time comes
+        #: What is left of this reply as the planner sees it, as of its last job (the start rules of others read
+        #: it: the work promised to this listener); None before its first.
+        self.promised: list[Shape] | None = None
 
     async def produce(self, pieces: AsyncIterator[str], fit: bool) -> None:
         texts = _Texts(pieces)
+        self.pipeline.serving.add(self)
         try:
             previous: str | None = None  # the text of the piece before
             async for text, arrived in self._cut(texts, fit):
@@ -432,6 +435,7 @@ class _Request:
         except BaseException as err:  # handed to the consumer, which turns it into an error event
             await self.ready.put(err)
         finally:
+            self.pipeline.serving.discard(self)
             if self._timer is not None:
                 self._timer.cancel()
             await texts.close()
@@ -469,15 +473,23 @@ class _Request:
         while not stream.done:
             frames = None
             if pipeline.windowed and stream.decoding is None:  # a new part: its G2P and front part first
+                self._promise(stream, text, texts)
                 await self._job(lambda: pipeline.prepare(stream))
-                if stream.decoding is not None and playback.idle:  # a (re)start: the start rule
-                    rate = self.text_rate() if self.text_rate is not None else None
-                    shapes = pipeline.shapes(stream, texts.upcoming(), text, speed, more=texts.open, text_rate=rate)
+                buffered = playback.buffered()
+                if stream.decoding is not None and pipeline.planner.runs_out(buffered, stream.decoding.remaining):
+                    # A (re)start: the listener has nothing ahead, or too little for this part's first window (a
+                    # streamed text that came late): the start rule, and the audio ahead plays out meanwhile.
+                    shapes = self._promise(stream, text, texts)
                     # The start deadline counts from the request for its first audio, from now for a restart.
                     waited = time.perf_counter() - self.stats.started if playback.end is None else 0.0
-                    frames, hold = pipeline.planner.start(shapes, waited)
+                    others = [Listener(r.promised, r.playback.buffered()) for r in pipeline.serving
+                              if r is not self and r.promised]
+                    frames, hold = pipeline.planner.start(shapes, waited, others)
+                    hold = max(hold, buffered or 0.0)
                     if hold > 0:
                         self._hold(hold)
+            if pipeline.windowed:
+                self._promise(stream, text, texts)
             pcm = await self._job(lambda frames=frames: pipeline.step(stream, playback.buffered, frames))
             data = pcm.astype("<i2").tobytes()
             if not data and not stream.done:
@@ -493,9 +505,29 @@ class _Request:
         if key is not None and any(parts):
             await pipeline.cache_put(key, b"".join(parts))
 
+    def _promise(self, stream: PieceStream, text: str, texts: _Texts) -> list[Shape]:
+        """What is left of this reply, from its piece ``text`` (being synthesized by ``stream``) on: kept as
+        :attr:`promised` and returned. (Read between jobs: no worker is changing the stream.)"""
+        pipeline, speed = self.pipeline, self.speed
+        if stream.decoding is not None:
+            rate = self.text_rate() if self.text_rate is not None else None
+            shapes = pipeline.shapes(stream, texts.upcoming(), text, speed, more=texts.open, text_rate=rate)
+        else:  # its front part has not run: known by its text
+            shapes = [pipeline.planner.shape_of(text, speed, 0.0)]
+            pauses, previous = pipeline.synthesizer.pauses, text
+            for following in texts.upcoming():
+                shapes.append(pipeline.planner.shape_of(following, speed, pauses.after(previous, speed)))
+                previous = following
+        self.promised = shapes
+        return shapes
+
     async def _job(self, fn: Callable):
-        """Run ``fn`` as a scheduler job: first in line while the listener has heard nothing of this request."""
-        return await self.pipeline.scheduler.run(self.playback.deadline(), fn, first=self.playback.end is None)
+        """Run ``fn`` as a scheduler job: first in line while the listener has heard nothing of this request and
+        nothing is planned to play; once the start rule has held its start back, by the time its audio is due,
+        like the jobs of the listeners already playing (it must not take their turn for audio that waits)."""
+        playback = self.playback
+        first = playback.end is None and playback.start_at is None
+        return await self.pipeline.scheduler.run(playback.deadline(), fn, first=first)
 
     def _hold(self, seconds: float) -> None:
         """Hold the audio back for ``seconds`` from now (the start rule, where the machine is slower than real

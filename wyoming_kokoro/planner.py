@@ -1,9 +1,11 @@
 """Where a reply is cut, how much of it is decoded at a time, and when its first audio may start: planned from
 the rate model measured on this machine (costs.py).
 
-- **Window sizes** (:meth:`Planner.window_size`): once the listener has audio ahead, each window is as large as
-  the rate model says can be decoded before that audio runs out, with a margin: windows grow as the audio ahead
-  grows, and a large window pays its fixed cost and context once for many frames.
+- **Windows** (:meth:`Planner.window`): once the listener has audio ahead, each window is as large as the rate
+  model says can be decoded before that audio runs out, with a margin: windows grow as the audio ahead grows, and
+  a large window pays its fixed cost and context once for many frames. A window takes the plan's full context
+  (its seams rate closer to whole pieces) where that fits, pays for itself and nobody else waits for the
+  machine; else it is lean.
 - **The start rule** (:meth:`Planner.start`): when a piece starts and the listener has nothing ahead (a request's
   first audio, or a streamed reply whose text came slower than its speech), the plan for the rest of the reply is
   run on the estimates (:meth:`Planner.simulate`: the pieces already known, each with its G2P, front part and
@@ -12,7 +14,8 @@ the rate model measured on this machine (costs.py).
   enough (a machine slower than real time), the first audio is held back by just enough that the rest then plays
   through: never past the start deadline (the ``start_deadline`` setting, 1.8 s: Home Assistant's satellites give
   up on a reply whose audio has not started after about 2 s; past it the reply starts and may stall, the lesser
-  harm).
+  harm). With several listeners, the plan runs their promised work too (:class:`Listener`), and a start that
+  would make any of them wait is held back instead.
 - **Clause cutting** (:meth:`Planner.first_cut`, :meth:`Planner.fit`): a piece is cut at its clauses when that
   brings its first audio sooner, by ``MIN_GAIN`` at least, and the listener would otherwise wait. Decoded whole
   (the single graph), a clause is ready much sooner than its sentence; window by window, the first audio of
@@ -23,6 +26,7 @@ the rate model measured on this machine (costs.py).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .config import START_DEADLINE
@@ -37,6 +41,9 @@ from .text.segment import split_clauses
 #: the scheduler's hand-over, the sending, and an estimate that was short.
 BUDGET_SHARE = 0.9
 BUDGET_MARGIN = 0.02
+#: The most of its audio's playing time a window with the plan's (larger) context may take to decode; slower, and
+#: the window is lean.
+ROOMY_SHARE = 0.9
 #: Seconds sooner a clause cut must bring a piece's first audio to be worth the sentence's prosody.
 MIN_GAIN = 0.1
 
@@ -61,19 +68,52 @@ class Outcome:
     gap: float  # seconds the listener would wait after the first audio, in all
     slack: float  # the least audio the listener would have ahead when a window's audio comes (negative: a gap)
     start: float  # when the first audio would play, in seconds from now
-    work: float  # seconds of work the plan takes
+    work: float  # seconds from now until the plan's last window is done
+    others_gap: float = 0.0  # seconds the listeners already served would wait after their first audio, in all
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A reply already being served, as the start rule of another sees it: its work is promised."""
+
+    shapes: Sequence[Shape]  # what is left of it (the window about to run included)
+    buffered: float | None  # seconds of audio ahead of its listener (None: its first audio is not out yet)
+
+
+@dataclass
+class _Sim:
+    """A listener in :meth:`Planner.simulate`."""
+
+    shapes: list[Shape]
+    end: float | None  # when it will have played what is handed out, from now (None: nothing plays yet)
+    hold: float = 0.0
+    index: int = 0  # the shape being worked on
+    prepared: bool = False  # its front part has run
+    remaining: int = 0
+    started: bool = False
+    previous: int = 0
+    start: float | None = None
+    finished: float = 0.0
+
+    @property
+    def need(self) -> float:
+        """When its next audio is needed: when what it has runs out, or when its start is held back to."""
+        return self.end if self.end is not None else self.hold
+    gap: float = 0.0
+    slack: float = math.inf
 
 
 class Planner:
     def __init__(self, costs: CostModel, plan: WindowPlan, pauses: Pauses, hop: int | None = None,
-                 start_deadline: float = START_DEADLINE) -> None:
+                 start_deadline: float = START_DEADLINE, full_context: bool = False) -> None:
         """``hop``: audio samples a frame of the decoder makes, None when pieces are decoded whole;
-        ``start_deadline``: seconds after a request beyond which its first audio is not held back."""
+        ``start_deadline``: seconds after a request beyond which its first audio is not held back;
+        ``full_context``: later windows may take the plan's full context (else they are all lean)."""
         self.costs, self.plan, self.pauses = costs, plan, pauses
-        self.start_deadline = start_deadline
+        self.start_deadline, self.full_context = start_deadline, full_context
         self.frame_duration = None if hop is None else hop / SAMPLE_RATE
-        # A later window's context before it: what the decoder needs, and at least the crossfade's length.
-        self._left = plan.left if hop is None else max(plan.left, -(-plan.crossfade // hop))
+        # A later window's context before it is at least the crossfade's length.
+        self._crossfade = 0 if hop is None else -(-plan.crossfade // hop)
 
     # -- shapes -----------------------------------------------------------------------------------------------
 
@@ -86,15 +126,17 @@ class Planner:
 
     # -- windows ----------------------------------------------------------------------------------------------
 
-    def _context(self, last: bool, started: bool) -> int:
+    def _context(self, last: bool, started: bool, lean: bool = False) -> int:
+        """Frames decoded around a window besides its own; with the plan's context, the frames its seam may move
+        on too (a lean window's seam moves so little that the budget's share covers it)."""
         plan = self.plan
-        if not started:
-            return plan.whole_onset if last else plan.onset + plan.right
-        return self._left + (0 if last else plan.right)
+        before, after = plan.context(not started, last, lean)
+        shift = 0 if last or lean or not started else plan.shift()
+        return (max(before, self._crossfade) if started else before) + after + shift
 
-    def decoded_frames(self, size: int, remaining: int, started: bool) -> int:
+    def decoded_frames(self, size: int, remaining: int, started: bool, lean: bool = False) -> int:
         """Frames the decoder runs on for a window of ``size`` output frames, context included."""
-        return size + self._context(size >= remaining, started)
+        return size + self._context(size >= remaining, started, lean)
 
     def window_audio(self, size: int, remaining: int, started: bool) -> float:
         """Seconds of audio a window of ``size`` frames hands out: less the silence trimmed from a part's head in
@@ -105,94 +147,167 @@ class Planner:
         return max(0.0, size * self.frame_duration - trimmed)
 
     def window_size(self, buffered: float, remaining: int, started: bool, previous: int = 0) -> int:
-        """Output frames of the next window of a part with ``remaining`` frames left, when the listener has
+        """The size of :meth:`window`."""
+        return self.window(buffered, remaining, started, previous)[0]
+
+    def window(self, buffered: float, remaining: int, started: bool, previous: int = 0,
+               busy: bool = False) -> tuple[int, bool]:
+        """(output frames, lean) of the next window of a part with ``remaining`` frames left, when the listener has
         ``buffered`` seconds of audio ahead: the most that is estimated to be decoded in time, at least the plan's
-        first window and at most its largest. When not even the plan's first window fits (the listener is about
-        to run out, or has: under load, or at the seam of two pieces the start rule has not planned for), the
-        window grows by the plan's factor over the ``previous`` one instead: small windows would spend most of
-        their time on context, and the listener would starve longer and the others with it (measured: at 4
-        clients, first-size windows cost 0.89 CPU seconds an audio second, growing ones 0.79). All that is left
-        when the rest would be a stub."""
+        first window and at most its largest; when not even the first fits (the listener is about to run out, or
+        has: under load, or at the seam of two pieces the start rule has not planned for), the ``previous`` one
+        grown by the plan's factor: small windows would spend most of their time on context, and the listener
+        would starve longer and the others with it (measured: at 4 clients, first-size windows cost 0.89 CPU
+        seconds an audio second, growing ones 0.79). All that is left when the rest would be a stub.
+
+        The window has the plan's context where a window with it fits the audio ahead, makes its audio fast
+        enough (:meth:`_pays`), and the machine is not ``busy`` (others wait for it); else the lean context: a
+        seam that rates a little worse (DNSMOS), for a window that costs less. (Taking the plan's context where it
+        does not fit would have the start rule hold the first audio back for it: measured on a 2-core Xeon, 85 ms
+        later at full speed, and a stall at half speed.)"""
         plan = self.plan
         budget = BUDGET_SHARE * buffered - BUDGET_MARGIN
-        if remaining - plan.largest < plan.first and \
-                self.costs.decoder.estimate(self.decoded_frames(remaining, remaining, started)) <= budget:
-            return remaining
-        frames = math.floor(min(self.costs.decoder.units_within(budget), 1e9)) - self._context(False, started)
-        if frames < plan.first:
-            frames = int(max(previous, plan.first) * plan.growth)
-        frames = max(plan.first, min(frames, plan.largest))
-        return remaining if remaining - frames < plan.first else frames
+        units = math.floor(min(self.costs.decoder.units_within(budget), 1e9))  # frames decoded, context included
+
+        def sized(lean: bool) -> tuple[int, bool]:  # (frames, whether they fit the budget)
+            if remaining - plan.largest < plan.first and \
+                    self.costs.decoder.estimate(self.decoded_frames(remaining, remaining, started, lean)) <= budget:
+                return remaining, True
+            frames, fits = units - self._context(False, started, lean), True
+            if frames < plan.first:
+                frames, fits = int(max(previous, plan.first) * plan.growth), False
+            frames = max(plan.first, min(frames, plan.largest))
+            return (remaining if remaining - frames < plan.first else frames), fits
+
+        if self.full_context and started and not busy:
+            frames, _ = sized(False)
+            if self._pays(frames, remaining, started):
+                return frames, False
+        return sized(True)[0], True
+
+    def _pays(self, size: int, remaining: int, started: bool) -> bool:
+        """A window of ``size`` with the plan's context makes its audio in ``ROOMY_SHARE`` of the time it plays:
+        on a machine where it would not, the context would eat into the audio ahead of the listener, and into
+        the time the start rule must hold a reply back, window after window; lean windows do better there."""
+        assert self.frame_duration is not None
+        cost = self.costs.decoder.estimate(self.decoded_frames(size, remaining, started))
+        return cost <= ROOMY_SHARE * size * self.frame_duration
 
     # -- the start rule -----------------------------------------------------------------------------------------
 
-    def simulate(self, shapes: list[Shape], buffered: float | None, hold: float = 0.0) -> Outcome:
+    def simulate(self, shapes: list[Shape], buffered: float | None, hold: float = 0.0,
+                 others: Sequence[Listener] = ()) -> Outcome:
         """Run the plan for ``shapes`` on the estimates, from now. ``buffered``: seconds of audio ahead of the
         listener (None: nothing plays yet; the first audio plays when it is ready, and not before ``hold``
-        seconds from now)."""
+        seconds from now). ``others``: the listeners already served, whose work is promised: the machine does
+        one job at a time as the scheduler orders them (a listener's first window before all else, then the
+        listener whose audio runs out first), so the outcome counts the time their windows take, and
+        :attr:`Outcome.others_gap` says how long they would wait."""
+        main = _Sim(shapes, buffered, hold, start=None if buffered is None else 0.0)
+        sims = [main, *(_Sim(list(o.shapes), o.buffered) for o in others)]
         t = 0.0
-        end = buffered  # when the listener will have played what is handed out, from now
-        start = None if buffered is None else 0.0
-        gap, slack, previous = 0.0, math.inf, 0
-        for shape in shapes:
-            t = max(t, shape.available) + self.costs.prepare_seconds(shape.characters, shape.tokens)
-            remaining, started = shape.frames, shape.started
-            while remaining > 0:
-                if end is None:
-                    size = self.first_window(hold - t, remaining)
-                else:
-                    size = self.window_size(end - t, remaining, started, previous)
-                t += self.costs.decoder.estimate(self.decoded_frames(size, remaining, started))
-                if shape.audio is None:
-                    audio = self.window_audio(size, remaining, started)
-                else:
-                    audio = shape.audio * size / shape.frames
-                audio += 0.0 if started else shape.pause
-                if end is None:
-                    start = max(t, hold)
-                    end = start + audio
-                else:
-                    slack = min(slack, end - t)
-                    if t > end:
-                        gap += t - end
-                        end = t
-                    end += audio
-                remaining -= size
-                started, previous = True, size
-        return Outcome(gap, slack, t if start is None else start, t)
+        while True:
+            waiting = [s for s in sims if s.index < len(s.shapes)]
+            if not waiting:
+                break
+            # The scheduler's order: a listener's first window first (unless its start is held back), then the
+            # one whose audio is needed first.
+            pool = [s for s in waiting if s.end is None and not s.hold] or waiting
+            ready = [s for s in pool if s.prepared or s.shapes[s.index].available <= t]
+            if not ready:
+                t = min(s.shapes[s.index].available for s in pool)
+                continue
+            sim = min(ready, key=lambda s: s.need)
+            t = self._step(sim, t, busy=len(sims) > 1)
+            if sim is main:
+                main.finished = t
+        gap = sum(s.gap for s in sims[1:])
+        return Outcome(main.gap, main.slack, main.finished if main.start is None else main.start, main.finished,
+                       gap)
 
-    def first_window(self, until_start: float, remaining: int) -> int:
+    def _step(self, sim: _Sim, t: float, busy: bool) -> float:
+        """One job of ``sim`` from ``t`` (its part's G2P and front part first, when it starts a part): when it
+        is done. ``busy``: others share the machine (windows are lean)."""
+        shape = sim.shapes[sim.index]
+        if not sim.prepared:
+            t += self.costs.prepare_seconds(shape.characters, shape.tokens)
+            sim.remaining, sim.started, sim.prepared = shape.frames, shape.started, True
+        remaining, started = sim.remaining, sim.started
+        lean = False
+        if sim.end is None:
+            size = self.first_window(sim.hold - t, remaining, busy)
+        else:
+            size, lean = self.window(sim.end - t, remaining, started, sim.previous, busy=busy)
+        t += self.costs.decoder.estimate(self.decoded_frames(size, remaining, started, lean))
+        if shape.audio is None:
+            audio = self.window_audio(size, remaining, started)
+        else:
+            audio = shape.audio * size / shape.frames
+        audio += 0.0 if started else shape.pause
+        if sim.end is None:
+            sim.start = max(t, sim.hold)
+            sim.end = sim.start + audio
+        else:
+            sim.slack = min(sim.slack, sim.end - t)
+            if t > sim.end:
+                sim.gap += t - sim.end
+                sim.end = t
+            sim.end += audio
+        sim.remaining -= size
+        sim.started, sim.previous = True, size
+        if sim.remaining <= 0:
+            sim.index, sim.prepared = sim.index + 1, False
+        return t
+
+    def runs_out(self, buffered: float | None, remaining: int) -> bool:
+        """The listener, with ``buffered`` seconds of audio ahead (None: nothing plays yet), will run out before
+        the first window of a part with ``remaining`` frames can be decoded: the part is a (re)start."""
+        if buffered is None:
+            return True
+        plan = self.plan
+        smallest = remaining if remaining - plan.first < plan.first else plan.first
+        return self.costs.decoder.estimate(self.decoded_frames(smallest, remaining, False)) > \
+            BUDGET_SHARE * buffered - BUDGET_MARGIN
+
+    def first_window(self, until_start: float, remaining: int, busy: bool = False) -> int:
         """The first window of a reply whose first audio may not play for ``until_start`` seconds: the plan's
-        first window when it may play at once, else the largest that is done by then."""
+        first window when it may play at once, or when the machine is ``busy`` (the time until the start is the
+        others'), else the largest that is done by then."""
         plan = self.plan
         smallest = remaining if remaining - plan.first < plan.first else plan.first
         budget = BUDGET_SHARE * until_start - BUDGET_MARGIN
-        if self.costs.decoder.estimate(self.decoded_frames(smallest, remaining, False)) > budget:
+        if busy or self.costs.decoder.estimate(self.decoded_frames(smallest, remaining, False)) > budget:
             return smallest
         return self.window_size(until_start, remaining, False)
 
-    def start(self, shapes: list[Shape], elapsed: float = 0.0) -> tuple[int, float]:
+    def start(self, shapes: list[Shape], elapsed: float = 0.0, others: Sequence[Listener] = ()) -> tuple[int, float]:
         """(first window, hold) for a reply whose listener has nothing ahead: ``shapes[0]`` is the part about to be
         decoded (its front part has run), the others what is known to follow.
 
         The start is the earliest moment from which the rest of the plan leaves the listener ``BUDGET_MARGIN``
         seconds of audio ahead at every window: at once (the hold is 0, the first window the plan's first) where
         the machine is fast enough, else after ``hold`` seconds, the first window the largest that is done by then
-        (the audio made meanwhile waits). The hold never goes past the start deadline (``elapsed``: seconds the
-        request has already waited)."""
+        (the audio made meanwhile waits). With ``others`` (the replies already being served), the plan counts the
+        work promised to them, and a start is fine only when it makes them wait no longer than they would without
+        this reply: a busy machine holds a new reply back rather than starve those playing. The hold never goes
+        past the start deadline (``elapsed``: seconds the request has already waited); at the deadline the reply
+        starts even when the plan says that someone will wait (a reply that never starts is the worse harm)."""
+        promised = self.simulate([], None, 0.0, others).others_gap if others else 0.0
+
         def fine(hold: float) -> bool:
-            return self.simulate(shapes, None, hold).slack >= BUDGET_MARGIN
+            outcome = self.simulate(shapes, None, hold, others)
+            return outcome.slack >= BUDGET_MARGIN and outcome.others_gap <= promised + BUDGET_MARGIN
 
         hold = 0.0
         if not fine(hold):
-            longest = min(max(0.0, self.start_deadline - elapsed), self.simulate(shapes, None, math.inf).work)
+            longest = min(max(0.0, self.start_deadline - elapsed), self.simulate(shapes, None, math.inf, others).work)
             if fine(longest):
                 shortest = 0.0
-                for _ in range(12):  # the least hold that is fine, to a millisecond or so
+                for _ in range(10):  # the least hold that is fine, to a few milliseconds
                     middle = (shortest + longest) / 2
                     shortest, longest = (shortest, middle) if fine(middle) else (middle, longest)
             hold = longest
-        return self.first_window(hold, shapes[0].frames), hold
+        return self.first_window(hold, shapes[0].frames, busy=bool(others)), hold
 
     # -- clause cutting -----------------------------------------------------------------------------------------
 

@@ -80,7 +80,8 @@ def build(settings: Settings) -> ServerState:
         )
     model = synthesizer.model
     pipeline = Pipeline(
-        synthesizer, scheduler, cache=cache, windowed=model.split is not None, start_deadline=settings.start_deadline
+        synthesizer, scheduler, cache=cache, windowed=model.split is not None, start_deadline=settings.start_deadline,
+        full_context=settings.seam_context == "full",
     )
     _LOGGER.info(
         "Decoding %s (%s)",

@@ -240,11 +240,12 @@ class PieceStream:
         step.sounding_frames = round((self._decoder.end - self._decoder.start) * self.speed)  # as at speed 1
         self.speech.inference_seconds += seconds
 
-    def step(self, frames: int | None = None) -> np.ndarray:
+    def step(self, frames: int | None = None, lean: bool = False) -> np.ndarray:
         """Do the next piece of work and return the PCM (int16) it adds (it may be empty: silence not sent yet).
 
         ``frames``: how many frames (25 ms each) of output this step should decode; None for all that is left of
-        the current part. Where the graph is not split, a step is always a whole part."""
+        the current part; ``lean``: a window with the plan's lean context. Where the graph is not split, a step is
+        always a whole part."""
         self.last_step = StepTiming()
         if self.done:
             return np.zeros(0, np.int16)
@@ -262,7 +263,7 @@ class PieceStream:
         if self._decoder is not None:
             before = self._decoder.frames_decoded
             started = time.perf_counter()
-            out.append(self._decoder.next(frames if frames is not None else self._decoder.remaining))
+            out.append(self._decoder.next(frames if frames is not None else self._decoder.remaining, lean))
             seconds = time.perf_counter() - started
             self.last_step.frames, self.last_step.decode_seconds = self._decoder.frames_decoded - before, seconds
             speech.inference_seconds += seconds

@@ -33,19 +33,38 @@ class WindowPlan:
     first: int = 11  # output frames of the first window of a request (275 ms: enough to pay for the next one)
     growth: float = 2.0  # each later window is this much longer than the one before ...
     largest: int = 120  # ... up to this many frames
-    left: int = 4  # context frames decoded before a window and thrown away
-    right: int = 6  # context frames decoded after a window and thrown away
+    left: int = 16  # context frames decoded before a later window and thrown away, and ...
+    right: int = 16  # ... after it: the decoder's stack of convolutions reaches about this far, and its
+    # normalizations see the context too (DNSMOS, tests/test_quality.py: 16 and 16 frames rate OVRL 0.05 below
+    # the whole decode on the plan's fixed schedule, 4 and 6 0.15 below)
+    lean_left: int = 4  # the same for a lean window, made where one with the full context would not be in time
+    lean_right: int = 6  # or would not pay for itself (the planner decides): it must be cheap
+    first_right: int = 6  # context after a piece's first window: small, for the first audio's sake
     crossfade: int = 240  # samples over which consecutive windows are crossfaded (10 ms at 24 kHz)
     lead: int = 2  # frames of the start pad kept before the first sounding token
     tail: int = 4  # frames kept after the last sounding token
     onset: int = 6  # frames of the start pad decoded before the lead (as context) when the first window is small
     whole_onset: int = 12  # the same when a piece is decoded in one window: its norms then see the pad, too
-    seam_shift: int = 2  # a seam may move this many frames to where the predicted energy is highest
+    seam_shift: int = 6  # a seam may move this many frames to where the predicted energy is highest ...
+    lean_shift: int = 2  # ... a lean window's, and a piece's first window's, this many
+
+    def context(self, first: bool, last: bool, lean: bool = False) -> tuple[int, int]:
+        """(frames before, frames after) decoded around a window: the start pad before a piece's first window;
+        around a later one the plan's context, or its lean context."""
+        if first:
+            return (self.whole_onset, 0) if last else (self.onset, self.first_right)
+        before, after = (self.lean_left, self.lean_right) if lean else (self.left, self.right)
+        return before, 0 if last else after
+
+    def shift(self, lean: bool = False) -> int:
+        """Frames a seam may move (a lean window's seam less: it must not grow much)."""
+        return self.lean_shift if lean else self.seam_shift
 
     def __post_init__(self) -> None:
         if self.first < 1 or self.largest < self.first or self.growth < 1:
             raise ValueError(f"window sizes must grow from at least 1 frame: {self}")
-        if min(self.left, self.right, self.lead, self.tail, self.crossfade) < 0:
+        sizes = (self.left, self.right, self.lean_left, self.lean_right, self.first_right, self.lead, self.tail)
+        if min(*sizes, self.crossfade) < 0:
             raise ValueError(f"context, lead, tail and crossfade cannot be negative: {self}")
 
 
@@ -105,24 +124,24 @@ class WindowedDecoder:
         # Leave no stub: a last window shorter than the first is merged into this one.
         return self.remaining if self.remaining - size < plan.first else size
 
-    def next(self, size: int | None = None) -> np.ndarray:
-        """Decode the next window (``size`` frames, the plan's next size if None, the rest if larger) and return
-        the audio it adds (float32): what is certain so far, its last ``crossfade`` samples held back for the
-        seam with the next window."""
+    def next(self, size: int | None = None, lean: bool = False) -> np.ndarray:
+        """Decode the next window (``size`` frames, the plan's next size if None, the rest if larger; ``lean``: with
+        the plan's lean context) and return the audio it adds (float32): what is certain so far, its last
+        ``crossfade`` samples held back for the seam with the next window."""
         if self.done:
             return np.zeros(0, np.float32)
         plan, hop = self.plan, self.hop
         size = self.next_size() if size is None else max(1, min(size, self.remaining))
         if self.remaining - size < plan.first:  # leave no stub for a last window
             size = self.remaining
-        first, end = self.position, self._seam_end(self.position + size)
+        # (a piece's first window is small, for the first audio's sake: its seam moves as little as a lean one's)
+        first, end = self.position, self._seam_end(self.position + size, lean or not self.windows)
         last = end >= self.end
-        if not self.windows:  # the piece's start: context from the start pad
-            context = plan.whole_onset if last else plan.onset
-        else:
-            context = max(plan.left, -(-plan.crossfade // hop))
-        lo = max(0, first - context)
-        hi = min(self.frames.count, end + (0 if last else plan.right))
+        before, after = plan.context(not self.windows, last, lean)
+        if self.windows:  # a later window: at least the crossfade's length before it
+            before = max(before, -(-plan.crossfade // hop))
+        lo = max(0, first - before)
+        hi = min(self.frames.count, end + after)
         audio = self.model.decode(self.frames, lo, hi)
         self.frames_decoded += hi - lo
         if not self.windows:
@@ -144,13 +163,13 @@ class WindowedDecoder:
             self._held = None
         return self._trim(out, last) if self.trim else out
 
-    def _seam_end(self, end: int) -> int:
+    def _seam_end(self, end: int, lean: bool = False) -> int:
         """``end``, or a frame at most ``plan.seam_shift`` away where the predicted energy (the front part's N
         curve) is highest. In a loud, steady sound the two windows agree in level and the crossfade joins two
         periodic signals whose phase is carried; at a quiet frame (a closure before an onset, a gap between words)
         the level changes fastest and a seam shows (measured with ``bench/bench_windows.py``: the largest level
         step at a seam fell from 10.7 dB to 5.5 dB, where seams at the quietest frame raised it to 27.9 dB)."""
-        shift = self.plan.seam_shift
+        shift = self.plan.shift(lean)
         if end >= self.end or shift == 0:
             return min(end, self.end)
         low, high = max(self.position + 1, end - shift), min(self.end - self.plan.first, end + shift)
