@@ -1,7 +1,8 @@
 """Windowed decoding against whole pieces, as a listener would rate it: DNSMOS (SIG, BAK, OVRL) on the same
 replies through both, paired reply by reply.
 
-    .venv/bin/python bench/bench_quality.py [--replies 40] [--voice af_heart] [--json out.json] [--wav-dir DIR]
+    .venv/bin/python bench/bench_quality.py [--replies 40] [--seam-context lean|full] [--json out.json]
+        [--wav-dir DIR]
 
 Each reply of bench/replies.py goes through the real pipeline one-shot, in this process: once decoded window by
 window, as the server does (its windows sized by the start rule and the audio ahead, so by this machine's speed),
@@ -51,6 +52,8 @@ def main() -> int:
     parser.add_argument("--replies", type=int, default=len(REPLIES), help=f"how many replies (default {len(REPLIES)})")
     parser.add_argument("--voice", default="af_heart")
     parser.add_argument("--threads", type=int, default=2, help="intra-op threads (default 2)")
+    parser.add_argument("--seam-context", choices=("lean", "full"), default="lean",
+                        help="the server's seam_context setting for the windowed rendering (default lean)")
     parser.add_argument("--json", type=Path, help="write every reply's scores as JSON to this file")
     parser.add_argument("--wav-dir", type=Path, help="write each reply's two renderings as WAV files here")
     args = parser.parse_args()
@@ -58,7 +61,7 @@ def main() -> int:
     synthesizer = Synthesizer.load(providers="cpu", intra_op_threads=args.threads)
     voice = synthesizer.voices.resolve(args.voice)
     scheduler = Scheduler(parallel=1)
-    windowed = Pipeline(synthesizer, scheduler, windowed=True)
+    windowed = Pipeline(synthesizer, scheduler, windowed=True, full_context=args.seam_context == "full")
     windowed.warm_up(voice)
     whole = Pipeline(synthesizer, scheduler, windowed=False)
     dnsmos = Dnsmos()
