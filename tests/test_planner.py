@@ -112,11 +112,19 @@ def test_a_busy_machine_holds_a_new_reply_back_rather_than_starve_the_one_playin
     assert outcome.others_gap <= BUDGET_MARGIN and outcome.gap == 0  # both play through
 
 
-def test_an_overloaded_machine_starts_a_new_reply_at_the_deadline():
+def test_an_overloaded_machine_holds_a_new_reply_only_where_that_shortens_the_waits():
     p = planner(0.012, 0.007)
-    others = [Listener([p.shape_of(REPLY[1], 1.0, 0.3) for _ in range(3)], 0.4) for _ in range(3)]
-    _, hold = p.start(reply_shapes(p), others=others)
-    assert hold == pytest.approx(START_DEADLINE)  # no hold would spare the others: the latest start there is
+    shapes = reply_shapes(p)
+    for count, expected in ((2, START_DEADLINE), (3, 0.0)):
+        others = [Listener([p.shape_of(REPLY[1], 1.0, 0.3) for _ in range(3)], 0.4) for _ in range(count)]
+        promised = p.simulate([], None, 0.0, others).others_gap
+        at_deadline = p.simulate(shapes, None, START_DEADLINE, others)
+        assert at_deadline.others_gap > promised + BUDGET_MARGIN  # no hold within the deadline spares them
+        _, hold = p.start(shapes, others=others)
+        assert hold == pytest.approx(expected)
+        at_once = p.simulate(shapes, None, 0.0, others)
+        waits = {0.0: at_once.gap + at_once.others_gap, START_DEADLINE: at_deadline.gap + at_deadline.others_gap}
+        assert waits[expected] == min(waits.values())  # the start that makes the listeners wait less in all
 
 
 def listen(pipeline: Pipeline, texts, voice) -> tuple[float, list[float], RequestStats]:
