@@ -112,19 +112,19 @@ def test_a_busy_machine_holds_a_new_reply_back_rather_than_starve_the_one_playin
     assert outcome.others_gap <= BUDGET_MARGIN and outcome.gap == 0  # both play through
 
 
-def test_an_overloaded_machine_holds_a_new_reply_only_where_that_shortens_the_waits():
+def test_an_overloaded_machine_starts_a_new_reply_at_once():
     p = planner(0.012, 0.007)
     shapes = reply_shapes(p)
-    for count, expected in ((2, START_DEADLINE), (3, 0.0)):
+    for count in (2, 3):
         others = [Listener([p.shape_of(REPLY[1], 1.0, 0.3) for _ in range(3)], 0.4) for _ in range(count)]
         promised = p.simulate([], None, 0.0, others).others_gap
         at_deadline = p.simulate(shapes, None, START_DEADLINE, others)
         assert at_deadline.others_gap > promised + BUDGET_MARGIN  # no hold within the deadline spares them
-        _, hold = p.start(shapes, others=others)
-        assert hold == pytest.approx(expected)
-        at_once = p.simulate(shapes, None, 0.0, others)
-        waits = {0.0: at_once.gap + at_once.others_gap, START_DEADLINE: at_deadline.gap + at_deadline.others_gap}
-        assert waits[expected] == min(waits.values())  # the start that makes the listeners wait less in all
+        assert p.start(shapes, others=others)[1] == 0.0  # so a hold would only delay this reply
+    # Alone on a machine slower than real time, a reply is still held (up to the deadline): it then plays through
+    # longer before it stalls
+    slow = planner(0.03, 0.05)
+    assert slow.start(reply_shapes(slow) * 3)[1] == pytest.approx(START_DEADLINE)
 
 
 def listen(pipeline: Pipeline, texts, voice) -> tuple[float, list[float], RequestStats]:
