@@ -42,15 +42,21 @@ REPLIES = [
 LIMIT = -0.06
 
 
+def pieces(synthesizer, text: str):
+    """(phoneme ids, frames) of each piece of ``text``, as the server would speak it with af_heart."""
+    voice = synthesizer.voices.resolve("af_heart")
+    for piece in spoken_pieces(text, "en-us"):
+        ids = tokenize(synthesizer.phonemize(piece, "en-us").phonemes).ids
+        yield ids, synthesizer.model.front(ids, voice.style_for(len(ids)), 1.0)
+
+
 @pytest.fixture(scope="module")
 def rated(synthesizer):
-    model, voice, dnsmos = synthesizer.model, synthesizer.voices.resolve("af_heart"), Dnsmos()
+    model, dnsmos = synthesizer.model, Dnsmos()
     rows = []
     for text in REPLIES:
         audio = {"windowed": [], "whole": []}
-        for piece in spoken_pieces(text, "en-us"):
-            ids = tokenize(synthesizer.phonemize(piece, "en-us").phonemes).ids
-            frames = model.front(ids, voice.style_for(len(ids)), 1.0)
+        for ids, frames in pieces(synthesizer, text):
             windowed = WindowedDecoder(model, frames, ids, synthesizer.plan)
             audio["windowed"] += [windowed.rest(), np.zeros(7200, np.float32)]
             whole = WindowedDecoder(model, frames, ids, synthesizer.plan)
@@ -70,14 +76,12 @@ def test_the_rating_sees_seams_without_context(synthesizer, rated):
     """The same replies with no context around the windows rate clearly lower: the test can fail."""
     from dataclasses import replace
 
-    model, voice, dnsmos = synthesizer.model, synthesizer.voices.resolve("af_heart"), Dnsmos()
+    model, dnsmos = synthesizer.model, Dnsmos()
     bare = replace(synthesizer.plan, left=1, right=0, seam_shift=0)
     diffs = []
     for text, row in zip(REPLIES[:4], rated):
         parts = []
-        for piece in spoken_pieces(text, "en-us"):
-            ids = tokenize(synthesizer.phonemize(piece, "en-us").phonemes).ids
-            frames = model.front(ids, voice.style_for(len(ids)), 1.0)
+        for ids, frames in pieces(synthesizer, text):
             parts += [WindowedDecoder(model, frames, ids, bare).rest(), np.zeros(7200, np.float32)]
         diffs.append(dnsmos.score(to_pcm16(np.concatenate(parts)), 24000).ovrl - row["whole"].ovrl)
     assert statistics.mean(diffs) < LIMIT, diffs

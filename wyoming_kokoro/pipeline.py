@@ -335,18 +335,21 @@ class Pipeline:
     def shapes(self, stream: PieceStream, upcoming: list[str], text: str, speed: float, more: bool = False,
                text_rate: float | None = None) -> list[Shape]:
         """What is left of a reply, for the planner: the part of ``stream`` whose front part has run, the piece's
-        other parts, and the ``upcoming`` texts already known (``text``: the piece's, for the pause after it).
+        other parts (the whole piece, known by its ``text``, before its front part has run), and the ``upcoming``
+        texts already known (``text`` also gives the pause after the piece).
         ``more``: the reply's text is still arriving; when none waits, a sentence of ``EXPECTED_SENTENCE``
         characters is counted, there when it will have arrived at ``text_rate`` characters a second (now, when the
         rate is not known yet), so that a short first sentence does not start a stream that its next sentence
         cannot follow."""
         decoder = stream.decoding
-        assert decoder is not None
-        tokens = max(1, len(decoder.frames.durations) - 2)
-        frames_per_token = (decoder.end - decoder.start) / tokens
-        shapes = [Shape(decoder.remaining, started=bool(decoder.windows))]
-        for part_tokens, pause in stream.upcoming_parts():
-            shapes.append(Shape(max(1, round(part_tokens * frames_per_token)), tokens=part_tokens, pause=pause))
+        if decoder is None:
+            shapes = [self.planner.shape_of(text, speed, 0.0)]
+        else:
+            tokens = max(1, len(decoder.frames.durations) - 2)
+            frames_per_token = (decoder.end - decoder.start) / tokens
+            shapes = [Shape(decoder.remaining, started=bool(decoder.windows))]
+            for part_tokens, pause in stream.upcoming_parts():
+                shapes.append(Shape(max(1, round(part_tokens * frames_per_token)), tokens=part_tokens, pause=pause))
         previous = text
         for following in upcoming:
             shapes.append(self.planner.shape_of(following, speed, self.synthesizer.pauses.after(previous, speed)))
@@ -471,15 +474,15 @@ class _Request:
         stream = pipeline.synthesizer.stream(text, self.voice, speed=speed, language=self.language)
         parts: list[bytes] = []
         while not stream.done:
-            frames = None
+            frames, promised = None, False
             if pipeline.windowed and stream.decoding is None:  # a new part: its G2P and front part first
-                self._promise(stream, text, texts)
+                self._promise_if_shared(stream, text, texts)
                 await self._job(lambda: pipeline.prepare(stream))
                 buffered = playback.buffered()
                 if stream.decoding is not None and pipeline.planner.runs_out(buffered, stream.decoding.remaining):
                     # A (re)start: the listener has nothing ahead, or too little for this part's first window (a
                     # streamed text that came late): the start rule, and the audio ahead plays out meanwhile.
-                    shapes = self._promise(stream, text, texts)
+                    shapes, promised = self._promise(stream, text, texts), True
                     # The start deadline counts from the request for its first audio, from now for a restart.
                     waited = time.perf_counter() - self.stats.started if playback.end is None else 0.0
                     others = [Listener(r.promised, r.playback.buffered()) for r in pipeline.serving
@@ -488,8 +491,8 @@ class _Request:
                     hold = max(hold, buffered or 0.0)
                     if hold > 0:
                         self._hold(hold)
-            if pipeline.windowed:
-                self._promise(stream, text, texts)
+            if pipeline.windowed and not promised:
+                self._promise_if_shared(stream, text, texts)
             pcm = await self._job(lambda frames=frames: pipeline.step(stream, playback.buffered, frames))
             data = pcm.astype("<i2").tobytes()
             if not data and not stream.done:
@@ -508,18 +511,16 @@ class _Request:
     def _promise(self, stream: PieceStream, text: str, texts: _Texts) -> list[Shape]:
         """What is left of this reply, from its piece ``text`` (being synthesized by ``stream``) on: kept as
         :attr:`promised` and returned. (Read between jobs: no worker is changing the stream.)"""
-        pipeline, speed = self.pipeline, self.speed
-        if stream.decoding is not None:
-            rate = self.text_rate() if self.text_rate is not None else None
-            shapes = pipeline.shapes(stream, texts.upcoming(), text, speed, more=texts.open, text_rate=rate)
-        else:  # its front part has not run: known by its text
-            shapes = [pipeline.planner.shape_of(text, speed, 0.0)]
-            pauses, previous = pipeline.synthesizer.pauses, text
-            for following in texts.upcoming():
-                shapes.append(pipeline.planner.shape_of(following, speed, pauses.after(previous, speed)))
-                previous = following
-        self.promised = shapes
-        return shapes
+        rate = self.text_rate() if self.text_rate is not None else None
+        self.promised = self.pipeline.shapes(stream, texts.upcoming(), text, self.speed, more=texts.open,
+                                             text_rate=rate)
+        return self.promised
+
+    def _promise_if_shared(self, stream: PieceStream, text: str, texts: _Texts) -> None:
+        """:meth:`_promise`, where another request is being served (only a start rule reads it); alone, the
+        request keeps what it promised at its start (it is refreshed from its next job on, once others come)."""
+        if len(self.pipeline.serving) > 1:
+            self._promise(stream, text, texts)
 
     async def _job(self, fn: Callable):
         """Run ``fn`` as a scheduler job: first in line while the listener has heard nothing of this request and

@@ -3,9 +3,9 @@ the rate model measured on this machine (costs.py).
 
 - **Windows** (:meth:`Planner.window`): once the listener has audio ahead, each window is as large as the rate
   model says can be decoded before that audio runs out, with a margin: windows grow as the audio ahead grows, and
-  a large window pays its fixed cost and context once for many frames. A window takes the plan's full context
-  (its seams rate closer to whole pieces) where that fits, pays for itself and nobody else waits for the
-  machine; else it is lean.
+  a large window pays its fixed cost and context once for many frames. With the ``seam_context: full`` setting a
+  window takes the plan's full context (its seams rate closer to whole pieces) where it pays for itself and
+  nobody else waits for the machine; else it is lean.
 - **The start rule** (:meth:`Planner.start`): when a piece starts and the listener has nothing ahead (a request's
   first audio, or a streamed reply whose text came slower than its speech), the plan for the rest of the reply is
   run on the estimates (:meth:`Planner.simulate`: the pieces already known, each with its G2P, front part and
@@ -41,9 +41,9 @@ from .text.segment import split_clauses
 #: the scheduler's hand-over, the sending, and an estimate that was short.
 BUDGET_SHARE = 0.9
 BUDGET_MARGIN = 0.02
-#: The most of its audio's playing time a window with the plan's (larger) context may take to decode; slower, and
-#: the window is lean.
-ROOMY_SHARE = 0.9
+#: The most of its audio's playing time a window with the plan's full context may take to decode; slower, and the
+#: window is lean.
+FULL_CONTEXT_SHARE = 0.9
 #: Seconds sooner a clause cut must bring a piece's first audio to be worth the sentence's prosody.
 MIN_GAIN = 0.1
 
@@ -94,13 +94,13 @@ class _Sim:
     previous: int = 0
     start: float | None = None
     finished: float = 0.0
+    gap: float = 0.0
+    slack: float = math.inf
 
     @property
     def need(self) -> float:
         """When its next audio is needed: when what it has runs out, or when its start is held back to."""
         return self.end if self.end is not None else self.hold
-    gap: float = 0.0
-    slack: float = math.inf
 
 
 class Planner:
@@ -160,38 +160,39 @@ class Planner:
         would starve longer and the others with it (measured: at 4 clients, first-size windows cost 0.89 CPU
         seconds an audio second, growing ones 0.79). All that is left when the rest would be a stub.
 
-        The window has the plan's context where a window with it fits the audio ahead, makes its audio fast
-        enough (:meth:`_pays`), and the machine is not ``busy`` (others wait for it); else the lean context: a
-        seam that rates a little worse (DNSMOS), for a window that costs less. (Taking the plan's context where it
-        does not fit would have the start rule hold the first audio back for it: measured on a 2-core Xeon, 85 ms
-        later at full speed, and a stall at half speed.)"""
+        With ``full_context`` (the ``seam_context: full`` setting), a later window has the plan's full context
+        where it makes its audio fast enough (:meth:`_pays`) and the machine is not ``busy`` (others wait for
+        it), even where it then does not fit the audio ahead: the start rule plans for it (measured on a 2-core
+        Xeon: the first audio 85 ms later at full speed; taking it only where it fits left too few such windows
+        to change the DNSMOS rating). Else the window has the lean context: a seam that rates worse, for a window
+        that costs less."""
         plan = self.plan
         budget = BUDGET_SHARE * buffered - BUDGET_MARGIN
         units = math.floor(min(self.costs.decoder.units_within(budget), 1e9))  # frames decoded, context included
 
-        def sized(lean: bool) -> tuple[int, bool]:  # (frames, whether they fit the budget)
+        def sized(lean: bool) -> int:
             if remaining - plan.largest < plan.first and \
                     self.costs.decoder.estimate(self.decoded_frames(remaining, remaining, started, lean)) <= budget:
-                return remaining, True
-            frames, fits = units - self._context(False, started, lean), True
+                return remaining
+            frames = units - self._context(False, started, lean)
             if frames < plan.first:
-                frames, fits = int(max(previous, plan.first) * plan.growth), False
+                frames = int(max(previous, plan.first) * plan.growth)
             frames = max(plan.first, min(frames, plan.largest))
-            return (remaining if remaining - frames < plan.first else frames), fits
+            return remaining if remaining - frames < plan.first else frames
 
         if self.full_context and started and not busy:
-            frames, _ = sized(False)
+            frames = sized(False)
             if self._pays(frames, remaining, started):
                 return frames, False
-        return sized(True)[0], True
+        return sized(True), True
 
     def _pays(self, size: int, remaining: int, started: bool) -> bool:
-        """A window of ``size`` with the plan's context makes its audio in ``ROOMY_SHARE`` of the time it plays:
+        """A window of ``size`` with the plan's context makes its audio in ``FULL_CONTEXT_SHARE`` of the time it plays:
         on a machine where it would not, the context would eat into the audio ahead of the listener, and into
         the time the start rule must hold a reply back, window after window; lean windows do better there."""
         assert self.frame_duration is not None
         cost = self.costs.decoder.estimate(self.decoded_frames(size, remaining, started))
-        return cost <= ROOMY_SHARE * size * self.frame_duration
+        return cost <= FULL_CONTEXT_SHARE * size * self.frame_duration
 
     # -- the start rule -----------------------------------------------------------------------------------------
 
@@ -259,25 +260,27 @@ class Planner:
             sim.index, sim.prepared = sim.index + 1, False
         return t
 
+    def _smallest_first(self, remaining: int) -> int:
+        """The plan's first window of a part with ``remaining`` frames (all of them, when the rest would be a stub)."""
+        first = self.plan.first
+        return remaining if remaining - first < first else first
+
+    def _first_fits(self, seconds: float, remaining: int) -> bool:
+        """The smallest first window of a part with ``remaining`` frames is decoded within ``seconds``' budget."""
+        cost = self.costs.decoder.estimate(self.decoded_frames(self._smallest_first(remaining), remaining, False))
+        return cost <= BUDGET_SHARE * seconds - BUDGET_MARGIN
+
     def runs_out(self, buffered: float | None, remaining: int) -> bool:
         """The listener, with ``buffered`` seconds of audio ahead (None: nothing plays yet), will run out before
         the first window of a part with ``remaining`` frames can be decoded: the part is a (re)start."""
-        if buffered is None:
-            return True
-        plan = self.plan
-        smallest = remaining if remaining - plan.first < plan.first else plan.first
-        return self.costs.decoder.estimate(self.decoded_frames(smallest, remaining, False)) > \
-            BUDGET_SHARE * buffered - BUDGET_MARGIN
+        return buffered is None or not self._first_fits(buffered, remaining)
 
     def first_window(self, until_start: float, remaining: int, busy: bool = False) -> int:
         """The first window of a reply whose first audio may not play for ``until_start`` seconds: the plan's
         first window when it may play at once, or when the machine is ``busy`` (the time until the start is the
         others'), else the largest that is done by then."""
-        plan = self.plan
-        smallest = remaining if remaining - plan.first < plan.first else plan.first
-        budget = BUDGET_SHARE * until_start - BUDGET_MARGIN
-        if busy or self.costs.decoder.estimate(self.decoded_frames(smallest, remaining, False)) > budget:
-            return smallest
+        if busy or not self._first_fits(until_start, remaining):
+            return self._smallest_first(remaining)
         return self.window_size(until_start, remaining, False)
 
     def start(self, shapes: list[Shape], elapsed: float = 0.0, others: Sequence[Listener] = ()) -> tuple[int, float]:
