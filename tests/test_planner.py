@@ -39,7 +39,8 @@ def planner(fixed: float, per_frame: float) -> Planner:
 
 def reply_shapes(p: Planner) -> list[Shape]:
     first = p.shape_of(REPLY[0], 1.0, 0.0)
-    first.characters = first.tokens = 0  # its G2P and front part have run
+    first.characters = first.tokens = 0  # its G2P and front part have run: its frames are known, as the pipeline's
+    first.audio = None  # shapes give them (no guess from its characters)
     return [first] + [p.shape_of(text, 1.0, 0.3) for text in REPLY[1:]]
 
 

@@ -138,13 +138,23 @@ class Planner:
         """Frames the decoder runs on for a window of ``size`` output frames, context included."""
         return size + self._context(size >= remaining, started, lean)
 
-    def window_audio(self, size: int, remaining: int, started: bool) -> float:
-        """Seconds of audio a window of ``size`` frames hands out: less the silence trimmed from a part's head in
-        its first window and from its tail in its last (as much as recent pieces lost, or a little more)."""
+    def advance(self, size: int, remaining: int, started: bool, lean: bool = False) -> int:
+        """The frames a window of ``size`` is counted to hand out: its seam may move back by the plan's shift (a
+        lean window's, or a part's first window's, less), and a plan counts on that (the decoder then takes those
+        frames into the next window). Seams do move back many windows in a row: in a long steady sound, where
+        the predicted energy falls, a seam goes to its earliest frame each time; counted at ``size``, the audio
+        ahead shrank window after window, each window smaller and dearer per frame, until the listener ran out."""
+        if size >= remaining:
+            return remaining
+        return max(1, size - self.plan.shift(lean or not started))
+
+    def window_audio(self, frames: int, remaining: int, started: bool) -> float:
+        """Seconds of audio a window that hands out ``frames`` frames gives: less the silence trimmed from a part's
+        head in its first window and from its tail in its last (as much as recent pieces lost, or a little more)."""
         assert self.frame_duration is not None
         costs = self.costs
-        trimmed = (0.0 if started else costs.head_trim.value) + (costs.tail_trim.value if size >= remaining else 0.0)
-        return max(0.0, size * self.frame_duration - trimmed)
+        trimmed = (0.0 if started else costs.head_trim.value) + (costs.tail_trim.value if frames >= remaining else 0.0)
+        return max(0.0, frames * self.frame_duration - trimmed)
 
     def window_size(self, buffered: float, remaining: int, started: bool, previous: int = 0) -> int:
         """The size of :meth:`window`."""
@@ -239,7 +249,9 @@ class Planner:
             size = self.first_window(sim.hold - t, remaining, busy)
         else:
             size, lean = self.window(sim.end - t, remaining, started, sim.previous, busy=busy)
+        # (the cost as if the seam moved on, the audio as if it moved back: the plan counts the worse of each)
         t += self.costs.decoder.estimate(self.decoded_frames(size, remaining, started, lean))
+        size = self.advance(size, remaining, started, lean)
         if shape.audio is None:
             audio = self.window_audio(size, remaining, started)
         else:
