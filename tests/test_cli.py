@@ -143,3 +143,17 @@ def test_bad_server_options_stop_it_before_it_serves(args, message):
     assert message in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
     assert "Serving on" not in proc.stderr.decode()
+
+
+def test_normalize_shows_each_rewrite_with_its_kind():
+    result = run("normalize", "--lang", "fr", "Il est 15 h 30. Mme Dupont a la version 2.4.1, il fait 21 °C.")
+    assert result.returncode == 0, result.stderr
+    lines = [" ".join(line.split()) for line in result.stdout.decode().splitlines()]
+    assert lines[0] == ("Il est quinze heures trente. Madame Dupont a la version deux point quatre point un, "
+                        "il fait vingt et un degrés Celsius.")
+    assert "version 2.4.1, → deux point quatre point un," in lines
+    assert "temperature 21 °C. → vingt et un degrés Celsius." in lines
+    assert "1 Il est quinze heures trente." in lines  # then the pieces
+    result = run("normalize", "--lang", "ja", "15:30にバージョン2.4.1です。")
+    lines = [" ".join(line.split()) for line in result.stdout.decode().splitlines()]
+    assert "time 15:30 → 15時30分" in lines and "version 2.4.1 → 2点4点1" in lines

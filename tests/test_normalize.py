@@ -228,12 +228,13 @@ TIMES = [
     ("At 10:00.", "At ten o'clock."),
     ("At 00:00.", "At midnight."),
     ("At 12:00.", "At twelve o'clock."),
-    ("At 18:00.", "At eighteen hundred."),
+    ("At 18:00.", "At six PM."),  # never "eighteen hundred"
     ("At 7:00 AM.", "At seven AM."),
-    ("At 0:30.", "At zero thirty."),
+    ("At 0:30.", "At twelve thirty AM."),
     ("At 23:59.", "At twenty-three fifty-nine."),
+    ("Dinner at 18:30: pasta.", "Dinner at eighteen thirty: pasta."),  # a colon after a time (was "zero zero")
     ("At 10:30:15.", "At ten thirty and fifteen seconds."),
-    ("Open 9:00-17:00.", "Open nine o'clock to seventeen hundred."),
+    ("Open 9:00-17:00.", "Open nine o'clock to five PM."),
     ("At 10am.", "At 10 AM."),
     ("At 3 pm today.", "At 3 PM today."),
     ("See you at 5 p.m.", "See you at 5 PM."),
@@ -543,7 +544,11 @@ def test_cli_prints_the_spoken_text_and_its_pieces():
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode().splitlines()
     assert out[:2] == ["Hi.", "It is 21 degrees Celsius at three forty-five PM!"]
-    assert [line.split(None, 1) for line in out[3:]] == [
+    # then what was rewritten, each with its kind, and the pieces last
+    blank = [number for number, line in enumerate(out) if not line]
+    assert len(blank) == 2
+    assert ["time", "3:45 PM!!!  →  three forty-five PM!"] in [line.split(None, 1) for line in out[blank[0]:blank[1]]]
+    assert [line.split(None, 1) for line in out[blank[1] + 1:]] == [
         ["1", "Hi."], ["2", "It is 21 degrees Celsius at three forty-five PM!"],
     ]
 

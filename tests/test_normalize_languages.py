@@ -377,3 +377,136 @@ def test_the_g2p_reads_what_normalize_leaves(language, text, phonemes):
     if not language_installed(language):
         pytest.skip(f"the {language} extra is not installed")
     assert phonemes in create_g2p(language).phonemize(normalize(text, language)).phonemes
+
+
+# --- the kinds a native listener hears wrong when they are left as written (times, versions, titles, units,
+# currencies, digits in Chinese and Japanese): a table per kind, every language where the kind occurs ---------
+
+KIND_TIMES = [
+    ("fr", "Il est 15 h 30.", "Il est quinze heures trente."),
+    ("fr", "Il est 15h30.", "Il est quinze heures trente."),
+    ("fr", "Il est 15:30.", "Il est quinze heures trente."),
+    ("fr", "Rendez-vous à 15 h.", "Rendez-vous à quinze heures."),
+    ("fr", "Je me lève à 7 h.", "Je me lève à sept heures."),
+    ("fr", "Départ à 1 h 05.", "Départ à une heure cinq."),
+    ("es", "El tren sale a las 15:30.", "El tren sale a las quince y treinta."),
+    ("es", "Es la 1:15.", "Es la una y quince."),
+    ("it", "Il treno parte alle 15:30.", "Il treno parte alle quindici e trenta."),
+    ("pt-br", "O trem sai às 15h30.", "O trem sai às quinze e trinta."),
+    ("pt-br", "O trem sai às 15:00.", "O trem sai às quinze horas."),
+    ("hi", "ट्रेन 15:30 पर निकलती है।", "ट्रेन 15 बजकर 30 मिनट पर निकलती है।"),
+    ("ja", "15:30に出発します。", "15時30分に出発します。"),
+    ("zh", "15:30出发。", "15点30分出发。"),
+]
+
+KIND_VERSIONS = [
+    ("en-us", "Version 2.4.1 is out.", "Version two point four point one is out."),
+    ("en-us", "Update to v2.4 now.", "Update to version two point four now."),
+    ("en-us", "Install 1.2.3-beta.", "Install one point two point three beta."),
+    ("en-us", "Python 3.12 is faster.", "Python three point twelve is faster."),
+    ("en-us", "Home Assistant 2024.12 is here.", "Home Assistant 2024 point twelve is here."),
+    ("en-us", "Try 2.0-rc1 first.", "Try two point zero RC one first."),
+    ("es", "La versión 2.4.1 ya está.", "La versión dos punto cuatro punto uno ya está."),
+    ("es", "Python 3.12 es rápido.", "Python tres punto doce es rápido."),
+    ("fr", "La version 2.4.1 est sortie.", "La version deux point quatre point un est sortie."),
+    ("fr", "Installez la 1.2.3-beta.", "Installez la un point deux point trois beta."),
+    ("fr", "Python 3.12 est rapide.", "Python trois point douze est rapide."),
+    ("it", "La versione 2.4.1 è uscita.", "La versione due punto quattro punto uno è uscita."),
+    ("it", "Python 3.12 è veloce.", "Python tre punto dodici è veloce."),
+    ("pt-br", "A versão 2.4.1 saiu.", "A versão dois ponto quatro ponto um saiu."),
+    ("pt-br", "Python 3.12 é rápido.", "Python três ponto doze é rápido."),
+    ("hi", "संस्करण 2.4.1 आ गया है।", "संस्करण 2 पॉइंट 4 पॉइंट 1 आ गया है।"),
+    ("hi", "Python 3.12 तेज़ है।", "Python 3 पॉइंट 12 तेज़ है।"),
+    ("ja", "バージョン2.4.1が出ました。", "バージョン2点4点1が出ました。"),
+    ("ja", "Python 3.12は速い。", "Python 3点12は速い。"),
+    ("zh", "版本2.4.1已发布。", "版本2点4点1已发布。"),
+    ("zh", "Python 3.12很快。", "Python 3点12很快。"),
+]
+
+KIND_TITLES = [
+    ("en-us", "St. Louis is on the river.", "Saint Louis is on the river."),
+    ("en-us", "It's St. Patrick's Day.", "It's Saint Patrick's Day."),
+    ("en-us", "She lives on Main St.", "She lives on Main Street."),
+    ("en-us", "I live on Main St. The shop is near.", "I live on Main Street. The shop is near."),
+    ("en-us", "Turn left at 12 Elm Dr. and stop.", "Turn left at 12 Elm Drive and stop."),
+    ("en-us", "Mt. Everest is tall.", "Mount Everest is tall."),
+    ("en-us", "Ft. Worth is in Texas.", "Fort Worth is in Texas."),
+    ("en-us", "Music by J. S. Bach.", "Music by J. S. Bach."),
+    ("es", "El Sr. García y la Sra. López.", "El señor García y la señora López."),
+    ("es", "Sr. García, su cita es hoy.", "Señor García, su cita es hoy."),
+    ("es", "La Dra. Pérez llega.", "La doctora Pérez llega."),
+    ("fr", "Mme Dupont et M. Martin arrivent.", "Madame Dupont et monsieur Martin arrivent."),
+    ("fr", "Le Dr Petit vous attend.", "Le docteur Petit vous attend."),
+    ("it", "Il Dott. Rossi e la Sig.ra Bianchi.", "Il dottor Rossi e la signora Bianchi."),
+    ("it", "La basilica di S. Pietro.", "La basilica di San Pietro."),
+    ("pt-br", "O Sr. Silva e a Sra. Souza.", "O senhor Silva e a senhora Souza."),
+    ("pt-br", "A Dra. Lima chegou.", "A doutora Lima chegou."),
+    ("hi", "डॉ. शर्मा आ रहे हैं।", "डॉक्टर शर्मा आ रहे हैं।"),
+]
+
+KIND_UNITS = [
+    ("en-us", "It's 21°C and 50% humidity.", "It's 21 degrees Celsius and 50% humidity."),
+    ("en-us", "Wind at 30 km/h.", "Wind at 30 kilometers per hour."),
+    ("en-us", "It used 12 kWh.", "It used 12 kilowatt hours."),
+    ("en-us", "It costs ¥500 or ₹200.", "It costs 500 yen or 200 rupees."),
+    ("es", "Hace 21 °C y 50 % de humedad.", "Hace veintiún grados Celsius y cincuenta por ciento de humedad."),
+    ("es", "Viento a 30 km/h.", "Viento a treinta kilómetros por hora."),
+    ("es", "Cuesta ¥500 o ₹200.", "Cuesta quinientos yenes o doscientas rupias."),
+    ("fr", "Il fait 21 °C.", "Il fait vingt et un degrés Celsius."),
+    ("fr", "Il fait 1 °C.", "Il fait un degré Celsius."),
+    ("fr", "Elle consomme 12 kWh.", "Elle consomme douze kilowattheures."),
+    ("fr", "Ça coûte 5 € ou ¥500.", "Ça coûte cinq euros ou cinq cents yens."),
+    ("it", "Una temperatura di 21 °C.", "Una temperatura di ventuno gradi Celsius."),
+    ("it", "Umidità al 50 %.", "Umidità al cinquanta per cento."),
+    ("it", "Costa ₹200.", "Costa duecento rupie."),
+    ("pt-br", "Faz 21 °C e 30 km/h.", "Faz vinte e um graus Celsius e trinta quilômetros por hora."),
+    ("pt-br", "Custa ¥500.", "Custa quinhentos ienes."),
+    ("hi", "कीमत ¥500 है।", "कीमत 500 येन है।"),
+    ("hi", "तापमान 21 °C है।", "तापमान 21 डिग्री सेल्सियस है।"),
+    ("ja", "値段は₹200です。", "値段は200ルピーです。"),
+    ("ja", "風速30km/h。", "風速30キロメートル毎時。"),
+    ("zh", "价格是₹200。", "价格是200卢比。"),
+    ("zh", "气温21°C。", "气温21摄氏度。"),
+]
+
+
+def kind_table(rows: list[tuple[str, str, str]]):
+    return pytest.mark.parametrize("language,text,spoken", rows, ids=[f"{r[0]}:{r[1][:30]}" for r in rows])
+
+
+@kind_table(KIND_TIMES)
+def test_times_are_said_as_the_language_says_them(language, text, spoken):
+    assert normalize(text, language) == spoken
+
+
+@kind_table(KIND_VERSIONS)
+def test_version_numbers_are_said_part_by_part(language, text, spoken):
+    assert normalize(text, language) == spoken
+
+
+@kind_table(KIND_TITLES)
+def test_titles_before_a_name_and_street_words_after_one(language, text, spoken):
+    assert normalize(text, language) == spoken
+
+
+@kind_table(KIND_UNITS)
+def test_units_and_currencies_in_every_language(language, text, spoken):
+    assert normalize(text, language) == spoken
+
+
+# Digits left to the Chinese and Japanese G2P are read as the language's numbers, never as English.
+CJK_DIGITS = [
+    ("zh", "气温23度。", "ɚ↘ʂɨ↗sa→n tu↘"),  # 二十三度
+    ("zh", "湿度50%。", "pai↓fə→nꭧɨ→u↓ʂɨ↗"),  # 百分之五十
+    ("zh", "版本2.4.1已发布。", "ɚ↘tjɛ↓n sɨ↘tjɛ↓n i→"),  # 二点四点一
+    ("ja", "気温は23度です。", "ɲiʥɨːsaɴ do"),  # にじゅうさんど
+    ("ja", "バージョン2.4.1です。", "ɲi teɴ joɴ teɴ iʨi"),  # に てん よん てん いち
+]
+
+
+@pytest.mark.parametrize("language,text,phonemes", CJK_DIGITS)
+def test_chinese_and_japanese_digits_are_read_in_the_language(language, text, phonemes):
+    if not language_installed(language):
+        pytest.skip(f"the {language} extra is not installed")
+    said = create_g2p(language).phonemize(normalize(text, language)).phonemes
+    assert phonemes in said, said

@@ -15,7 +15,9 @@ from functools import lru_cache
 
 from num2words import num2words
 
-from .common import IPV4, ISO_DATE, TIME, Rule, alternation, apply, tidy_signs, valid_date
+from .common import (
+    IPV4, ISO_DATE, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, alternation, apply, tidy_signs, valid_date,
+)
 
 # Chinese and Japanese put no spaces between words, and their characters are word characters to Python: every
 # pattern here is ASCII (re.A), so that "气温21°C" has a boundary before "21".
@@ -36,10 +38,10 @@ _JA_UNITS = {
     "GB": "ギガバイト", "MB": "メガバイト",
 }
 _ZH_CURRENCIES = {"$": "美元", "USD": "美元", "€": "欧元", "EUR": "欧元", "£": "英镑", "GBP": "英镑",
-                  "¥": "元", "￥": "元", "CNY": "元", "RMB": "元", "JPY": "日元"}
+                  "¥": "元", "￥": "元", "CNY": "元", "RMB": "元", "JPY": "日元", "₹": "卢比", "INR": "卢比"}
 _JA_CURRENCIES = {"$": "ドル", "USD": "ドル", "€": "ユーロ", "EUR": "ユーロ", "£": "ポンド", "GBP": "ポンド",
-                  "¥": "円", "￥": "円", "JPY": "円", "CNY": "元"}
-_CURRENCY = r"\$|USD|€|EUR|£|GBP|¥|￥|CNY|RMB|JPY"
+                  "¥": "円", "￥": "円", "JPY": "円", "CNY": "元", "₹": "ルピー", "INR": "ルピー"}
+_CURRENCY = r"\$|USD|€|EUR|£|GBP|¥|￥|CNY|RMB|JPY|₹|INR"
 _JA_CENTS = {"ドル": "セント", "ユーロ": "セント", "ポンド": "ペンス"}
 
 
@@ -122,6 +124,31 @@ _TIME_RANGE = re.compile(r"(\d{1,2}:\d{2})\s?[-~〜～]\s?(?=\d{1,2}:\d{2})", re
 _RANGE = re.compile(rf"(?<![\w.,:/-])(-?(?:{_NUM}))\s?[-~〜～]\s?({_NUM})(?![\w]|[.,:/-]\d|\s?[=+*/])", re.A)
 _DEGREES = re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?[°º]\s?([CF])?(?![A-Za-z°])", re.A)
 _VERSION = re.compile(r"(?<![\w.])(版本|バージョン)?\s?[vV](\d+(?:\.\d+)*)(?![\w]|\.\d)", re.A)
+# A version without a "v": after 版本 or バージョン, after a name of :data:`.common.SOFTWARE`, or with three parts
+# or more ("2.4.1"). Each part is a whole number, "点" between them (二点四点一, "ni ten yon ten ichi").
+_NAMED_VERSION = re.compile(r"(版本|バージョン)\s?(\d+(?:\.\d+)+)(?![\w]|\.\d)", re.A)
+_SOFTWARE_VERSION = re.compile(SOFTWARE_VERSION.pattern, re.A)
+_PRE_RELEASE = re.compile(PRE_RELEASE.pattern, re.A)
+_PRE_RELEASE_VERSION = re.compile(PRE_RELEASE_VERSION.pattern, re.A)
+_DOTTED = re.compile(r"(?<![\w.])(\d+(?:\.\d+){2,})(?![\w]|\.\d)", re.A)
+
+
+def _version_rules(word: str) -> list[Rule]:
+    """The version rules of Chinese (``word`` 版本) or Japanese (バージョン)."""
+    def parts(number: str) -> str:
+        return "点".join(number.split("."))
+
+    def pre(word: str | None, number: str | None) -> str:
+        return f" {'RC' if word.lower() == 'rc' else word}{number or ''}" if word else ""
+
+    return [
+        (_SOFTWARE_VERSION, lambda m: f"{m.group(1)} {parts(m.group(2))}" + pre(m.group(3), m.group(4))),
+        (_PRE_RELEASE_VERSION, lambda m: parts(m.group(1)) + pre(m.group(2), m.group(3))),
+        (_PRE_RELEASE, lambda m: pre(m.group(1), m.group(2))),
+        (_VERSION, lambda m: word + parts(m.group(2))),
+        (_NAMED_VERSION, lambda m: word + parts(m.group(2))),
+        (_DOTTED, lambda m: parts(m.group(1))),
+    ]
 
 
 def _rules_zh() -> list[Rule]:
@@ -131,7 +158,7 @@ def _rules_zh() -> list[Rule]:
         (TIME, _zh_time),
         (_PHONE, lambda m: ("加" if m.group(0).startswith("+") else "") + _digits(m.group(0), "，")),
         (IPV4, lambda m: "点".join(" ".join(part) for part in m.groups()[:4])),
-        (_VERSION, lambda m: "版本" + "点".join(m.group(2).split("."))),
+        *_version_rules("版本"),
         (_RANGE, r"\1到\2"),
         (re.compile(rf"({_CURRENCY})\s?({_NUM})(?![\d])", re.A), lambda m: _zh_amount(m.group(2), m.group(1))),
         (re.compile(rf"(?<![\w.,])({_NUM})\s?({_CURRENCY})(?![\w])", re.A), lambda m: _zh_amount(m.group(1), m.group(2))),
@@ -149,7 +176,7 @@ def _rules_ja() -> list[Rule]:
         (TIME, _ja_time),
         (_PHONE, lambda m: ("プラス" if m.group(0).startswith("+") else "") + _digits(m.group(0), "、")),
         (IPV4, lambda m: "ドット".join(" ".join(part) for part in m.groups()[:4])),
-        (_VERSION, lambda m: "バージョン" + "点".join(m.group(2).split("."))),
+        *_version_rules("バージョン"),
         (_RANGE, r"\1から\2"),
         (re.compile(rf"({_CURRENCY})\s?({_NUM})(?![\d])", re.A), lambda m: _ja_amount(m.group(2), m.group(1))),
         (re.compile(rf"(?<![\w.,])({_NUM})\s?({_CURRENCY})(?![\w])", re.A), lambda m: _ja_amount(m.group(1), m.group(2))),

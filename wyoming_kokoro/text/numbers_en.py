@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 
 from .common import (
-    IPV4, ISO_DATE, NUM_EN, TIME, Rule, abbreviation, alternation, apply, split_long_digits, tidy_signs, valid_date,
+    IPV4, ISO_DATE, NUM_EN, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, abbreviation, alternation, apply, pre_release,
+    split_long_digits, tidy_signs, titles, valid_date,
 )
 
 _ONES = (
@@ -157,17 +158,22 @@ def _ends_sentence(match: re.Match) -> bool:
 
 
 def say_time(hour: int, minute: int, second: int = 0, meridiem: bool = False) -> str:
+    """A clock time as it is said: a 24-hour time as it is read ("18:45" is "eighteen forty-five"), but on the
+    hour past noon with "PM" ("18:00" is "six PM": "eighteen hundred" is military, and misheard as 1800) and
+    just past midnight with "AM" ("0:15" is "twelve fifteen AM", not "zero fifteen")."""
+    suffix = ""
+    if not meridiem and (hour > 12 and minute == 0 or hour == 0 and minute):
+        hour, suffix = (hour - 12, " PM") if hour > 12 else (12, " AM")
     if minute == 0:
-        if meridiem:
+        if meridiem or suffix:
             said = cardinal(hour)
         elif hour == 0:
             said = "midnight"
-        elif hour <= 12:
-            said = f"{cardinal(hour)} o'clock"
         else:
-            said = f"{cardinal(hour)} hundred"  # 15:00, "fifteen hundred"
+            said = f"{cardinal(hour)} o'clock"
     else:
         said = f"{cardinal(hour)} {'oh ' if minute < 10 else ''}{cardinal(minute)}"
+    said += suffix
     if second:
         said += f" and {cardinal(second)} second{'s' if second != 1 else ''}"
     return said
@@ -227,6 +233,11 @@ def _version_number(number: str) -> str:
 
 def _version(match: re.Match) -> str:
     return ("Version " if match.group(1) == "V" else "version ") + _version_number(match.group(2))
+
+
+def _software_version(match: re.Match) -> str:
+    said = f"{match.group(1)} {_version_number(match.group(2))}"
+    return said + (pre_release(match.group(3), match.group(4), cardinal) if match.group(3) else "")
 
 
 def _dotted(match: re.Match) -> str:
@@ -412,6 +423,13 @@ _ABBREVIATIONS: list[Rule] = [
 ]
 
 
+# Titles before a name and street words after one ("St." is both); "Dr.", "Mr." and "Mrs." before a name misaki
+# reads well, and they are written out here only where they could be read either way.
+_TITLES = titles(
+    {"St": "Saint", "Mt": "Mount", "Ft": "Fort", "Pt": "Point", "Ste": "Sainte"},
+    {"St": "Street", "Dr": "Drive", "Ave": "Avenue", "Rd": "Road", "Blvd": "Boulevard", "Ln": "Lane"},
+)
+
 # A minus sign: misaki drops "-5" in some contexts ("It is -5 degrees Celsius." loses the number).
 _MINUS_SIGN = re.compile(r"(?:(?<=^)|(?<=[\s(\[:]))-(?=[$€£]?\d)", re.M)
 
@@ -429,6 +447,9 @@ def _rules(british: bool) -> list[Rule]:
         (_HOUR_MERIDIEM, _hour_meridiem),
         (_PHONE, lambda m: say_phone(m.group(0))),
         (IPV4, _ipv4),
+        (SOFTWARE_VERSION, _software_version),
+        (PRE_RELEASE_VERSION, lambda m: _version_number(m.group(1)) + pre_release(m.group(2), m.group(3), cardinal)),
+        (PRE_RELEASE, lambda m: pre_release(m.group(1), m.group(2), cardinal)),
         (_VERSION, _version),
         (_DOTTED, _dotted),
         (_AMOUNT_SCALE, lambda m: f"{m.group(1)}{m.group(2)} {_SCALE_WORDS[m.group(3)]}"),
@@ -456,6 +477,8 @@ _DIGIT = re.compile(r"\d")
 def normalize_english(text: str, language: str = "en-us") -> str:
     """English ``text`` with numbers, units, times, dates and symbols in the form misaki reads right."""
     text = apply(_ABBREVIATIONS, text)
+    if "." in text or "St " in text or "Mt " in text:
+        text = apply([_TITLES], text)
     if any(c in text for c in _VULGAR):
         text = _VULGAR_FRACTION.sub(_vulgar_fraction, text)
     if not _DIGIT.search(text):

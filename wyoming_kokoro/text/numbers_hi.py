@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-from .common import IPV4, ISO_DATE, TIME, Rule, alternation, apply, split_long_digits, tidy_signs, valid_date
+from .common import (
+    IPV4, ISO_DATE, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, alternation, apply, split_long_digits, tidy_signs,
+    valid_date,
+)
 
 _MONTHS = "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर".split()
 _NUM = r"\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # Western (1,234,567) and Indian (12,34,567) grouping
@@ -23,7 +26,11 @@ _UNITS = {
 _CURRENCIES = {"₹": ("रुपये", "पैसे"), "Rs": ("रुपये", "पैसे"), "Rs.": ("रुपये", "पैसे"), "INR": ("रुपये", "पैसे"),
                "$": ("डॉलर", "सेंट"), "USD": ("डॉलर", "सेंट"), "€": ("यूरो", "सेंट"), "EUR": ("यूरो", "सेंट"),
                "£": ("पाउंड", "पेंस"), "GBP": ("पाउंड", "पेंस")}
-_CURRENCY = r"₹|Rs\.?|INR|\$|USD|€|EUR|£|GBP"
+_CURRENCIES.update({"¥": ("येन", "सेन"), "JPY": ("येन", "सेन")})
+_CURRENCY = r"₹|Rs\.?|INR|\$|USD|€|EUR|£|GBP|¥|JPY"
+#: Titles before a name ("डॉ. शर्मा" is "डॉक्टर शर्मा"), and the English ones a Hindi text borrows.
+_TITLES = re.compile(r"(?<!\S)(डॉ|प्रो|Dr|Mr|Mrs)\.\s?(?=\S)")
+_TITLE_WORDS = {"डॉ": "डॉक्टर", "प्रो": "प्रोफ़ेसर", "Dr": "डॉक्टर", "Mr": "मिस्टर", "Mrs": "मिसेज़"}
 
 
 def _plain(number: str) -> str:
@@ -59,6 +66,16 @@ def _iso_date(match: re.Match) -> str:
     return f"{day} {_MONTHS[month - 1]} {year}" + (f" {time}" if time else "")
 
 
+def _version(number: str) -> str:
+    return " पॉइंट ".join(number.split("."))
+
+
+def _pre_release(word: str | None, number: str | None) -> str:
+    if not word:
+        return ""
+    return (" आरसी" if word.lower() == "rc" else f" {word}") + (f" {int(number)}" if number else "")
+
+
 def _digits(text: str) -> str:
     return ", ".join(" ".join(group) for group in re.findall(r"\d+", text))
 
@@ -74,6 +91,13 @@ _RULES: list[Rule] = [
     (re.compile(r"(?<![\w.,-])\d{10,}(?![\w]|[.,]\d)"),
      lambda m: ", ".join(" ".join(group) for group in split_long_digits(m.group(0)))),
     (IPV4, lambda m: " डॉट ".join(" ".join(part) for part in m.groups()[:4])),
+    # Versions: "Python 3.12", "2.4.1", "v2.4", "1.2.3-beta" (every part a whole number, "पॉइंट" between)
+    (SOFTWARE_VERSION, lambda m: f"{m.group(1)} {_version(m.group(2))}" + _pre_release(m.group(3), m.group(4))),
+    (PRE_RELEASE_VERSION, lambda m: _version(m.group(1)) + _pre_release(m.group(2), m.group(3))),
+    (PRE_RELEASE, lambda m: _pre_release(m.group(1), m.group(2))),
+    (re.compile(r"(?<![\w.])((?:संस्करण|वर्ज़न)\s)?[vV](\d+(?:\.\d+)*)(?![\w]|\.\d)"),
+     lambda m: (m.group(1) or "वर्ज़न ") + _version(m.group(2))),
+    (re.compile(r"(?<![\w.])(\d+(?:\.\d+){2,})(?![\w]|\.\d)"), lambda m: _version(m.group(1))),
     (re.compile(rf"(?<![\w.,:/-])(-?(?:{_NUM}))\s?-\s?({_NUM})(?![\w]|[.,:/-]\d|\s?[=+*/])"), r"\1 से \2"),
     (re.compile(rf"(?<![\w])({_CURRENCY})\s?({_NUM})(?![\d])"), lambda m: _amount(m, 2, 1)),
     (re.compile(rf"(?<![\w.,])({_NUM})\s?({_CURRENCY})(?![\w])"), lambda m: _amount(m, 1, 2)),
@@ -83,8 +107,6 @@ _RULES: list[Rule] = [
     (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?%"), lambda m: f"{_plain(m.group(1))} प्रतिशत"),
     (re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?({alternation(_UNITS)})(?![\w/²³])"),
      lambda m: f"{_plain(m.group(1))} {_UNITS[m.group(2)]}"),
-    (re.compile(r"(?<![\w.])((?:संस्करण|वर्ज़न)\s)?[vV](\d+(?:\.\d+)*)(?![\w]|\.\d)"),
-     lambda m: (m.group(1) or "वर्ज़न ") + " पॉइंट ".join(m.group(2).split("."))),
     (re.compile(rf"((?:(?<=^)|(?<=[\s(\[]))-)?(?<![\d.,])({_NUM})(?![\d])", re.M),
      lambda m: _plain((m.group(1) or "") + m.group(2))),
 ]
@@ -93,6 +115,8 @@ _DIGIT = re.compile(r"\d")
 
 def normalize_hindi(text: str, language: str = "hi") -> str:
     """Hindi ``text`` with units, times, dates, currencies and decimals said, digits left as digits."""
+    if "." in text:
+        text = _TITLES.sub(lambda m: _TITLE_WORDS[m.group(1)] + " ", text)
     if not _DIGIT.search(text):
         return text
     return apply(_RULES, tidy_signs(text))

@@ -20,7 +20,8 @@ from functools import lru_cache
 from num2words import num2words
 
 from .common import (
-    IPV4, ISO_DATE, TIME, Rule, abbreviation, alternation, apply, split_long_digits, tidy_signs, valid_date,
+    IPV4, ISO_DATE, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, abbreviation, alternation, apply, pre_release,
+    split_long_digits, tidy_signs, titles, valid_date,
 )
 
 # A number: "1.234.567,89", "1 234,5" (with a non-breaking or a narrow space), "1,234,567.89", "21,5", "21.5",
@@ -150,10 +151,18 @@ _CURRENCIES: dict[str, dict[str, tuple[str, str, bool, str, str]]] = {
             "fr": ("real", "reais", False, "centavo", "centavos"),
             "it": ("real", "real", False, "centavo", "centavos"),
             "pt-br": ("real", "reais", False, "centavo", "centavos")},
+    "JPY": {"es": ("yen", "yenes", False, "sen", "sen"),
+            "fr": ("yen", "yens", False, "sen", "sen"),
+            "it": ("yen", "yen", False, "sen", "sen"),
+            "pt-br": ("iene", "ienes", False, "sen", "sen")},
+    "INR": {"es": ("rupia", "rupias", True, "paisa", "paisas"),
+            "fr": ("roupie", "roupies", True, "paisa", "paise"),
+            "it": ("rupia", "rupie", True, "paisa", "paise"),
+            "pt-br": ("rupia", "rupias", True, "paisa", "paisas")},
 }
-_CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "R$": "BRL",
-                     "EUR": "EUR", "USD": "USD", "GBP": "GBP", "BRL": "BRL"}
-_CURRENCY = r"R\$|US\$|[€$£]|EUR|USD|GBP|BRL"
+_CURRENCY_SYMBOLS = {"€": "EUR", "$": "USD", "US$": "USD", "£": "GBP", "R$": "BRL", "¥": "JPY", "₹": "INR",
+                     "EUR": "EUR", "USD": "USD", "GBP": "GBP", "BRL": "BRL", "JPY": "JPY", "INR": "INR"}
+_CURRENCY = r"R\$|US\$|[€$£¥₹]|EUR|USD|GBP|BRL|JPY|INR"
 
 _ABBREVIATIONS: dict[str, list[Rule]] = {
     "es": [abbreviation(r"\bp\.\s?ej\.", "por ejemplo"), abbreviation(r"\baprox\.(?=\s)", "aproximadamente")],
@@ -161,6 +170,23 @@ _ABBREVIATIONS: dict[str, list[Rule]] = {
     "it": [abbreviation(r"\bad es\.", "ad esempio"), abbreviation(r"\becc\.", "eccetera"),
            abbreviation(r"\bca\.(?=\s\d)", "circa")],
     "pt-br": [abbreviation(r"\bp\.\s?ex\.", "por exemplo"), abbreviation(r"\baprox\.(?=\s)", "aproximadamente")],
+}
+
+# Titles before a name, said as words ("Sra. López" is "señora López"; "M. Dupont" is "monsieur Dupont").
+_TITLES: dict[str, Rule] = {
+    "es": titles({"Sr": "señor", "Sra": "señora", "Srta": "señorita", "Dr": "doctor", "Dra": "doctora",
+                  "Prof": "profesor", "Lic": "licenciado", "Ing": "ingeniero", "S": "San", "Sto": "Santo",
+                  "Sta": "Santa", "Av": "avenida", "Avda": "avenida"}),
+    "fr": titles({"M": "monsieur", "MM": "messieurs", "Mme": "madame", "Mmes": "mesdames", "Mlle": "mademoiselle",
+                  "Dr": "docteur", "Pr": "professeur", "Me": "maître", "St": "saint", "Ste": "sainte",
+                  "S": "saint", "av": "avenue", "Av": "avenue", "bd": "boulevard", "Bd": "boulevard"}),
+    "it": titles({"Sig": "signor", "Sig.ra": "signora", "Sig.na": "signorina", "Sigg": "signori", "Dott": "dottor",
+                  "Dott.ssa": "dottoressa", "Dr": "dottor", "Prof": "professor", "Prof.ssa": "professoressa",
+                  "Ing": "ingegner", "Avv": "avvocato", "Geom": "geometra", "S": "San", "Sta": "Santa",
+                  "V.le": "viale", "P.zza": "piazza"}),
+    "pt-br": titles({"Sr": "senhor", "Sra": "senhora", "Srta": "senhorita", "Dr": "doutor", "Dra": "doutora",
+                     "Prof": "professor", "Profa": "professora", "S": "São", "Sto": "Santo", "Sta": "Santa",
+                     "Av": "avenida", "R": "rua"}),
 }
 
 
@@ -357,7 +383,7 @@ def _amount(number: str, code: str, language: str) -> str:
 
 
 _AMOUNT_BEFORE = re.compile(rf"(?<![\w])({_CURRENCY})\s?({NUM})(?![\d])")
-_AMOUNT_AFTER = re.compile(rf"(?<![\w.,])({NUM})\s?({_CURRENCY})(?![\w$€£])")
+_AMOUNT_AFTER = re.compile(rf"(?<![\w.,])({NUM})\s?({_CURRENCY})(?![\w$€£¥₹])")
 
 _DEGREES = re.compile(rf"(?<![\w.,])(-?(?:{NUM}))\s?[°º]\s?([CF])(?![A-Za-z])|(?<![\w.,])(-?(?:{NUM}))\s?°(?![\w°])")
 _PERCENT = re.compile(rf"(?<![\w.,])(-?(?:{NUM}))\s?%")
@@ -445,6 +471,11 @@ def _rules(language: str) -> list[Rule]:
         (_H_TIME, lambda m: _time(m, language)),
         (_PHONE, lambda m: _phone(m, language)),
         (IPV4, lambda m: _ipv4(m, language)),
+        (SOFTWARE_VERSION, lambda m: f"{m.group(1)} {_version_number(m.group(2), language)}"
+         + (pre_release(m.group(3), m.group(4), lambda n: cardinal(n, language)) if m.group(3) else "")),
+        (PRE_RELEASE_VERSION, lambda m: _version_number(m.group(1), language)
+         + pre_release(m.group(2), m.group(3), lambda n: cardinal(n, language))),
+        (PRE_RELEASE, lambda m: pre_release(m.group(1), m.group(2), lambda n: cardinal(n, language))),
         (_VERSION, lambda m: f"{m.group(1) or lang.version} {_version_number(m.group(2), language)}"),
         (_DOTTED, lambda m: _dotted(m, language)),
         (_SPACE_GROUPS, lambda m: m.group(0).replace(" ", "\u202f")),
@@ -471,7 +502,7 @@ _DIGIT = re.compile(r"\d")
 def normalize_romance(text: str, language: str) -> str:
     """Spanish, French, Italian or Brazilian Portuguese ``text`` with its numbers, units, times, dates and
     currencies in words."""
-    text = apply(_ABBREVIATIONS[language], text)
+    text = apply([*_ABBREVIATIONS[language], _TITLES[language]], text)
     if not _DIGIT.search(text):
         return text
     return apply(_rules(language), tidy_signs(text))
