@@ -232,6 +232,7 @@ TIMES = [
     ("At 7:00 AM.", "At seven AM."),
     ("At 0:30.", "At twelve thirty AM."),
     ("At 23:59.", "At twenty-three fifty-nine."),
+    ("It is 21 degrees C and 70 degrees F.", "It is 21 degrees Celsius and 70 degrees Fahrenheit."),
     ("Dinner at 18:30: pasta.", "Dinner at eighteen thirty: pasta."),  # a colon after a time (was "zero zero")
     ("At 10:30:15.", "At ten thirty and fifteen seconds."),
     ("Open 9:00-17:00.", "Open nine o'clock to five PM."),

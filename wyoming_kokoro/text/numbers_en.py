@@ -275,6 +275,9 @@ def _said_amount(number: str, currency: str) -> str:
 
 _DEGREES = re.compile(rf"(?<![\w.])(-?(?:{NUM_EN}))\s?[°º]\s?([CF])(?![A-Za-z])|(?<![\w.])(-?(?:{NUM_EN}))\s?°(?![\w°])")
 
+# "21 degrees C": the scale's letter after the word (misaki says "C").
+_DEGREES_LETTER = re.compile(r"(\d\s(?:degrees?|deg))\s([CF])\b(?!\.\w)")
+
 # Unit symbol → (singular, plural). Case matters: "m" is metres, "M" is not a unit here.
 UNITS: dict[str, tuple[str, str]] = {
     "km/h": ("kilometer per hour", "kilometers per hour"), "kph": ("kilometer per hour", "kilometers per hour"),
@@ -462,6 +465,7 @@ def _rules(british: bool) -> list[Rule]:
         (_SAID_AFTER, lambda m: _said_amount(m.group(1), m.group(2))),
         (_PER, lambda m: _per(m, british)),
         (_DEGREES, lambda m: _degrees(m, british)),
+        (_DEGREES_LETTER, lambda m: f"{m.group(1)} Celsius" if m.group(2) == "C" else f"{m.group(1)} Fahrenheit"),
         (_UNIT, lambda m: _unit(m, british)),
         (_RANGE, r"\1\2 to \3"),
         (_FRACTION, _fraction),
