@@ -24,6 +24,7 @@ import re
 import pytest
 
 from wyoming_kokoro.engine.audio import SAMPLE_RATE
+from wyoming_kokoro.engine.voices import DEFAULT_LANGUAGE_VOICES
 from wyoming_kokoro.g2p import G2PRegistry, language_installed
 from wyoming_kokoro.text.normalize import normalize
 
@@ -34,8 +35,9 @@ except ModuleNotFoundError:
     from tests import asr
     from tests.round_trip_texts import ROUND_TRIP
 
-VOICES = {"en-us": "af_heart", "en-gb": "bf_emma", "es": "ef_dora", "fr": "ff_siwis", "hi": "hm_omega",
-          "it": "if_sara", "ja": "jf_alpha", "pt-br": "pf_dora", "zh": "zf_xiaobei"}
+#: The server's voice for each language; for Hindi the male one, as in test_synthesis.py: on hf_alpha's Hindi
+#: Whisper base loops (it repeats a syllable to the end of its window, 200 errors in a sentence of 44 phonemes).
+VOICES = {**DEFAULT_LANGUAGE_VOICES, "hi": "hm_omega"}
 BY_PHONEME = {"hi", "ja", "zh"}  # written without spaces between words (Japanese, Chinese), or Whisper base
 # misspelling what it hears (Hindi): scored by phonemes
 

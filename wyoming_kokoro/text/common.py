@@ -75,6 +75,7 @@ def split_long_digits(digits: str) -> list[str]:
 _NAME_AFTER = re.compile(r"\s+[\"“«(]?[A-ZÀ-ÖØ-Þ]")  # a capitalized word follows
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’-]*|\d+)[ \t]+$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*)$")
+_INITIAL_BEFORE = re.compile(r"\b\w\.\s*$")  # "J. " before "S. Bach"
 
 
 def titles(before_name: dict[str, str], after_name: dict[str, str] | None = None) -> Rule:
@@ -99,7 +100,8 @@ def titles(before_name: dict[str, str], after_name: dict[str, str] | None = None
             or (before.group(1)[0].isupper() and not _SENTENCE_START.search(text, max(0, before.start() - 3),
                                                                           before.start()))
         )
-        if len(abbreviation_) == 1 and (not dot or not name_next or re.search(r"\b\w\.\s*$", text[:start])):
+        initial_before = _INITIAL_BEFORE.search(text, max(0, start - 4), start)
+        if len(abbreviation_) == 1 and (not dot or not name_next or initial_before):
             return match.group(0)
         if abbreviation_ in before_name and name_next and not (named_before and abbreviation_ in after_name):
             said = before_name[abbreviation_]
@@ -122,21 +124,30 @@ SOFTWARE = (
     "Ubuntu", "Debian", "Fedora", "Linux", "Node.js", "Node", "Java", "PHP", "Firefox", "Chrome", "Safari",
     "Bluetooth", "Zigbee", "Z-Wave", "Matter", "Thread", "firmware", "Firmware", "kernel", "Kernel",
 )
-#: A version after one of :data:`SOFTWARE` (group 1 the name, 2 the number, 3 and 4 a pre-release and its
-#: number), and a pre-release after any version number (group 1 its word, 2 its number).
-SOFTWARE_VERSION = re.compile(
-    rf"(?<![\w.])({alternation(SOFTWARE)})\s[vV]?(\d+(?:\.\d+)+)(?:-(alpha|beta|rc|RC|dev|preview)(?:\.?(\d+))?)?"
-    r"(?![\w]|\.\d)"
-)
-#: A version number with a pre-release after it ("2.0-rc1": the number is a version, whatever its parts): group
-#: 1 the number, 2 and 3 the pre-release and its number.
-PRE_RELEASE_VERSION = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)+)-(alpha|beta|rc|RC|dev|preview)(?:\.?(\d+))?(?![\w])"
-)
-PRE_RELEASE = re.compile(r"(?<=\d)-(alpha|beta|rc|RC|dev|preview)(?:\.?(\d+))?(?![\w])")
+_PRE = r"-(alpha|beta|rc|RC|dev|preview)(?:\.?(\d+))?(?![\w])"  # a pre-release: its word and its number
+# A version after one of SOFTWARE (the name, the number, the pre-release's word and number); a dotted number with a
+# pre-release after it, whatever its parts ("2.0-rc1"); a pre-release after any other version ("v2.0-rc1").
+_SOFTWARE_VERSION = rf"(?<![\w.])({alternation(SOFTWARE)})\s[vV]?(\d+(?:\.\d+)+)(?:{_PRE})?(?![\w]|\.\d)"
+_PRE_RELEASE_VERSION = rf"(?<![\w.])(\d+(?:\.\d+)+){_PRE}"
+_PRE_RELEASE = rf"(?<=\d){_PRE}"
 
 
-def pre_release(word: str, number: str | None, say: Callable[[int], str]) -> str:
-    """" beta", " RC two": a pre-release after a version (its number said with ``say``)."""
-    said = " RC" if word.lower() == "rc" else f" {word}"
-    return said + (f" {say(int(number))}" if number else "")
+def version_rules(version: Callable[[str], str], number: Callable[[str], str], rc: str = "RC",
+                  joiner: str = " ", flags: int = 0) -> list[Rule]:
+    """The rules of a language for numbers that are versions by what surrounds them: after a software name
+    ("Python 3.12" is "three point twelve", not "three point one two"), and with a pre-release ("1.2.3-beta",
+    "2.0-rc1"). ``version`` says a dotted number part by part, ``number`` a pre-release's number (after
+    ``joiner``), ``rc`` is what "rc" is said as; ``flags``: re.A for scripts written without spaces."""
+
+    def pre(word: str | None, digits: str | None) -> str:
+        if not word:
+            return ""
+        said = rc if word.lower() == "rc" else word
+        return f" {said}" + (f"{joiner}{number(digits)}" if digits else "")
+
+    return [
+        (re.compile(_SOFTWARE_VERSION, flags),
+         lambda m: f"{m.group(1)} {version(m.group(2))}" + pre(m.group(3), m.group(4))),
+        (re.compile(_PRE_RELEASE_VERSION, flags), lambda m: version(m.group(1)) + pre(m.group(2), m.group(3))),
+        (re.compile(_PRE_RELEASE, flags), lambda m: pre(m.group(1), m.group(2))),
+    ]

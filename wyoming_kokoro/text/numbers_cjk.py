@@ -15,9 +15,7 @@ from functools import lru_cache
 
 from num2words import num2words
 
-from .common import (
-    IPV4, ISO_DATE, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, alternation, apply, tidy_signs, valid_date,
-)
+from .common import IPV4, ISO_DATE, TIME, Rule, alternation, apply, tidy_signs, valid_date, version_rules
 
 # Chinese and Japanese put no spaces between words, and their characters are word characters to Python: every
 # pattern here is ASCII (re.A), so that "气温21°C" has a boundary before "21".
@@ -123,31 +121,22 @@ _PHONE = re.compile(
 _TIME_RANGE = re.compile(r"(\d{1,2}:\d{2})\s?[-~〜～]\s?(?=\d{1,2}:\d{2})", re.A)
 _RANGE = re.compile(rf"(?<![\w.,:/-])(-?(?:{_NUM}))\s?[-~〜～]\s?({_NUM})(?![\w]|[.,:/-]\d|\s?[=+*/])", re.A)
 _DEGREES = re.compile(rf"(?<![\w.,])(-?(?:{_NUM}))\s?[°º]\s?([CF])?(?![A-Za-z°])", re.A)
-_VERSION = re.compile(r"(?<![\w.])(版本|バージョン)?\s?[vV](\d+(?:\.\d+)*)(?![\w]|\.\d)", re.A)
-# A version without a "v": after 版本 or バージョン, after a name of :data:`.common.SOFTWARE`, or with three parts
-# or more ("2.4.1"). Each part is a whole number, "点" between them (二点四点一, "ni ten yon ten ichi").
-_NAMED_VERSION = re.compile(r"(版本|バージョン)\s?(\d+(?:\.\d+)+)(?![\w]|\.\d)", re.A)
-_SOFTWARE_VERSION = re.compile(SOFTWARE_VERSION.pattern, re.A)
-_PRE_RELEASE = re.compile(PRE_RELEASE.pattern, re.A)
-_PRE_RELEASE_VERSION = re.compile(PRE_RELEASE_VERSION.pattern, re.A)
+# A version: after 版本 or バージョン, or with a "v", or with three parts or more ("2.4.1"), or after a name of
+# :data:`.common.SOFTWARE`. Each part is a whole number, "点" between them (二点四点一, "ni ten yon ten ichi").
+_VERSION = re.compile(r"(?<![\w.])(?:(版本|バージョン)\s?[vV]?|[vV])(\d+(?:\.\d+)*)(?![\w]|\.\d)", re.A)
 _DOTTED = re.compile(r"(?<![\w.])(\d+(?:\.\d+){2,})(?![\w]|\.\d)", re.A)
+
+
+def _version_parts(number: str) -> str:
+    return "点".join(number.split("."))
 
 
 def _version_rules(word: str) -> list[Rule]:
     """The version rules of Chinese (``word`` 版本) or Japanese (バージョン)."""
-    def parts(number: str) -> str:
-        return "点".join(number.split("."))
-
-    def pre(word: str | None, number: str | None) -> str:
-        return f" {'RC' if word.lower() == 'rc' else word}{number or ''}" if word else ""
-
     return [
-        (_SOFTWARE_VERSION, lambda m: f"{m.group(1)} {parts(m.group(2))}" + pre(m.group(3), m.group(4))),
-        (_PRE_RELEASE_VERSION, lambda m: parts(m.group(1)) + pre(m.group(2), m.group(3))),
-        (_PRE_RELEASE, lambda m: pre(m.group(1), m.group(2))),
-        (_VERSION, lambda m: word + parts(m.group(2))),
-        (_NAMED_VERSION, lambda m: word + parts(m.group(2))),
-        (_DOTTED, lambda m: parts(m.group(1))),
+        *version_rules(_version_parts, str, joiner="", flags=re.A),
+        (_VERSION, lambda m: word + _version_parts(m.group(2))),
+        (_DOTTED, lambda m: _version_parts(m.group(1))),
     ]
 
 

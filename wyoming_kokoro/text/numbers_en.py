@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 
 from .common import (
-    IPV4, ISO_DATE, NUM_EN, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, abbreviation, alternation, apply, pre_release,
-    split_long_digits, tidy_signs, titles, valid_date,
+    IPV4, ISO_DATE, NUM_EN, TIME, Rule, abbreviation, alternation, apply, split_long_digits, tidy_signs, titles,
+    valid_date, version_rules,
 )
 
 _ONES = (
@@ -235,11 +235,6 @@ def _version(match: re.Match) -> str:
     return ("Version " if match.group(1) == "V" else "version ") + _version_number(match.group(2))
 
 
-def _software_version(match: re.Match) -> str:
-    said = f"{match.group(1)} {_version_number(match.group(2))}"
-    return said + (pre_release(match.group(3), match.group(4), cardinal) if match.group(3) else "")
-
-
 def _dotted(match: re.Match) -> str:
     return _version_number(match.group(1))
 
@@ -450,9 +445,7 @@ def _rules(british: bool) -> list[Rule]:
         (_HOUR_MERIDIEM, _hour_meridiem),
         (_PHONE, lambda m: say_phone(m.group(0))),
         (IPV4, _ipv4),
-        (SOFTWARE_VERSION, _software_version),
-        (PRE_RELEASE_VERSION, lambda m: _version_number(m.group(1)) + pre_release(m.group(2), m.group(3), cardinal)),
-        (PRE_RELEASE, lambda m: pre_release(m.group(1), m.group(2), cardinal)),
+        *version_rules(_version_number, lambda digits: cardinal(int(digits))),
         (_VERSION, _version),
         (_DOTTED, _dotted),
         (_AMOUNT_SCALE, lambda m: f"{m.group(1)}{m.group(2)} {_SCALE_WORDS[m.group(3)]}"),

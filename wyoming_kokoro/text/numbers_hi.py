@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 
 from .common import (
-    IPV4, ISO_DATE, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, alternation, apply, split_long_digits, tidy_signs,
-    valid_date,
+    IPV4, ISO_DATE, TIME, Rule, alternation, apply, split_long_digits, tidy_signs, valid_date, version_rules,
 )
 
 _MONTHS = "जनवरी फ़रवरी मार्च अप्रैल मई जून जुलाई अगस्त सितंबर अक्टूबर नवंबर दिसंबर".split()
@@ -25,8 +24,7 @@ _UNITS = {
 }
 _CURRENCIES = {"₹": ("रुपये", "पैसे"), "Rs": ("रुपये", "पैसे"), "Rs.": ("रुपये", "पैसे"), "INR": ("रुपये", "पैसे"),
                "$": ("डॉलर", "सेंट"), "USD": ("डॉलर", "सेंट"), "€": ("यूरो", "सेंट"), "EUR": ("यूरो", "सेंट"),
-               "£": ("पाउंड", "पेंस"), "GBP": ("पाउंड", "पेंस")}
-_CURRENCIES.update({"¥": ("येन", "सेन"), "JPY": ("येन", "सेन")})
+               "£": ("पाउंड", "पेंस"), "GBP": ("पाउंड", "पेंस"), "¥": ("येन", "सेन"), "JPY": ("येन", "सेन")}
 _CURRENCY = r"₹|Rs\.?|INR|\$|USD|€|EUR|£|GBP|¥|JPY"
 #: Titles before a name ("डॉ. शर्मा" is "डॉक्टर शर्मा"), and the English ones a Hindi text borrows.
 _TITLES = re.compile(r"(?<!\S)(डॉ|प्रो|Dr|Mr|Mrs)\.\s?(?=\S)")
@@ -70,12 +68,6 @@ def _version(number: str) -> str:
     return " पॉइंट ".join(number.split("."))
 
 
-def _pre_release(word: str | None, number: str | None) -> str:
-    if not word:
-        return ""
-    return (" आरसी" if word.lower() == "rc" else f" {word}") + (f" {int(number)}" if number else "")
-
-
 def _digits(text: str) -> str:
     return ", ".join(" ".join(group) for group in re.findall(r"\d+", text))
 
@@ -92,9 +84,7 @@ _RULES: list[Rule] = [
      lambda m: ", ".join(" ".join(group) for group in split_long_digits(m.group(0)))),
     (IPV4, lambda m: " डॉट ".join(" ".join(part) for part in m.groups()[:4])),
     # Versions: "Python 3.12", "2.4.1", "v2.4", "1.2.3-beta" (every part a whole number, "पॉइंट" between)
-    (SOFTWARE_VERSION, lambda m: f"{m.group(1)} {_version(m.group(2))}" + _pre_release(m.group(3), m.group(4))),
-    (PRE_RELEASE_VERSION, lambda m: _version(m.group(1)) + _pre_release(m.group(2), m.group(3))),
-    (PRE_RELEASE, lambda m: _pre_release(m.group(1), m.group(2))),
+    *version_rules(_version, lambda digits: str(int(digits)), rc="आरसी"),
     (re.compile(r"(?<![\w.])((?:संस्करण|वर्ज़न)\s)?[vV](\d+(?:\.\d+)*)(?![\w]|\.\d)"),
      lambda m: (m.group(1) or "वर्ज़न ") + _version(m.group(2))),
     (re.compile(r"(?<![\w.])(\d+(?:\.\d+){2,})(?![\w]|\.\d)"), lambda m: _version(m.group(1))),

@@ -20,8 +20,8 @@ from functools import lru_cache
 from num2words import num2words
 
 from .common import (
-    IPV4, ISO_DATE, PRE_RELEASE, PRE_RELEASE_VERSION, SOFTWARE_VERSION, TIME, Rule, abbreviation, alternation, apply, pre_release,
-    split_long_digits, tidy_signs, titles, valid_date,
+    IPV4, ISO_DATE, TIME, Rule, abbreviation, alternation, apply, split_long_digits, tidy_signs, titles, valid_date,
+    version_rules,
 )
 
 # A number: "1.234.567,89", "1 234,5" (with a non-breaking or a narrow space), "1,234,567.89", "21,5", "21.5",
@@ -471,11 +471,8 @@ def _rules(language: str) -> list[Rule]:
         (_H_TIME, lambda m: _time(m, language)),
         (_PHONE, lambda m: _phone(m, language)),
         (IPV4, lambda m: _ipv4(m, language)),
-        (SOFTWARE_VERSION, lambda m: f"{m.group(1)} {_version_number(m.group(2), language)}"
-         + (pre_release(m.group(3), m.group(4), lambda n: cardinal(n, language)) if m.group(3) else "")),
-        (PRE_RELEASE_VERSION, lambda m: _version_number(m.group(1), language)
-         + pre_release(m.group(2), m.group(3), lambda n: cardinal(n, language))),
-        (PRE_RELEASE, lambda m: pre_release(m.group(1), m.group(2), lambda n: cardinal(n, language))),
+        *version_rules(lambda number: _version_number(number, language),
+                       lambda digits: cardinal(int(digits), language)),
         (_VERSION, lambda m: f"{m.group(1) or lang.version} {_version_number(m.group(2), language)}"),
         (_DOTTED, lambda m: _dotted(m, language)),
         (_SPACE_GROUPS, lambda m: m.group(0).replace(" ", "\u202f")),
