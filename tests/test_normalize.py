@@ -86,6 +86,19 @@ PICTOGRAPHS = [
     ("✅ Lights off\n✅ Door locked", "Lights off\nDoor locked"),
 ]
 
+# Terminal escapes and control characters, as a tool's output passed on by an LLM may carry them: never spoken
+# ("ESC[31m" was read "31 meters").
+CONTROLS = [
+    ("\x1b[31mError\x1b[0m: the door is open.", "Error: the door is open."),
+    ("\x1b[1;32m✓\x1b[0m Backup done.", "Backup done."),
+    ("\x1b]0;backup\x07Done at 7 pm.", "Done at 7 PM."),
+    ("\x1b]8;;https://example.com\x1b\\the docs\x1b]8;;\x1b\\ are here.", "the docs are here."),
+    ("Progress\x1b[2K\x1b[1G 100%.", "Progress 100%."),
+    ("Null\x00bytes and a bell\x07.", "Null bytes and a bell."),
+    ("A C1 \x9b31m escape.", "A C1 escape."),
+    ("Tab\tand\r\nnew line.", "Tab and\nnew line."),
+]
+
 PUNCTUATION = [
     ("Wow!!!", "Wow!"),
     ("Really??", "Really?"),
@@ -382,6 +395,13 @@ def test_plain_text_passes_through(text):
 @table(PICTOGRAPHS)
 def test_pictographs(text, spoken):
     assert normalize(text, "en-us") == spoken
+
+
+@table(CONTROLS)
+def test_control_characters_and_terminal_escapes_are_not_spoken(text, spoken):
+    assert normalize(text, "en-us") == spoken
+    for language in ("fr", "ja"):
+        assert "31" not in normalize("\x1b[31mOK\x1b[0m", language)
 
 
 @table(PUNCTUATION)

@@ -246,6 +246,28 @@ class Settings:
     allow: tuple = _option(
         (), parse_allow, "networks allowed to connect, e.g. 192.168.1.0/24 (default: any)", metavar="CIDR"
     )
+    max_connections: int = _option(
+        128, _number(int, 0, None, "a whole number"), "connections open at once; more are refused (0: no cap)"
+    )
+    max_connections_per_client: int = _option(
+        32, _number(int, 0, None, "a whole number"), "connections open at once from one address; more are "
+        "refused (0: no cap)",
+    )
+    idle_timeout: float = _option(
+        120.0, _number(float, 0, None, "seconds"), "seconds a connection may stay open asking for nothing (no "
+        "event, no reply being sent) before it is closed (0: never)",
+    )
+    frame_timeout: float = _option(
+        10.0, _number(float, 0.1, None, "seconds"), "seconds an event may take to arrive once its first byte has"
+    )
+    max_frame_bytes: int = _option(
+        0, _number(int, 0, None, "a whole number of bytes"), "bytes an event's header line and its data may each "
+        "take (0: room for max_text_length characters: 12 bytes each, plus 4 KiB)",
+    )
+    max_payload_bytes: int = _option(
+        0, _number(int, 0, None, "a whole number of bytes"), "bytes of binary payload an event may carry (a TTS "
+        "server receives no audio: 0)",
+    )
     cache_size: int = _option(
         64, _number(int, 0, None, "a whole number of megabytes"), "megabytes of audio kept in memory for phrases "
         "said before (0: off)",

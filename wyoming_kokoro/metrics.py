@@ -21,6 +21,8 @@ from .pipeline import RequestStats
 _LOGGER = logging.getLogger(__name__)
 
 _LATENCY_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 30.0)
+#: Why the server closes or refuses a connection: the label values of wyoming_kokoro_connections_closed.
+CLOSE_REASONS = ("bad-frame", "idle-timeout", "total", "per-client")
 _RTF_BUCKETS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0, 5.0)
 
 
@@ -139,6 +141,16 @@ class Metrics:
             "wyoming_kokoro_cost_slowdown", "The rate model: how much longer than fitted recent jobs took (a high "
             "percentile, at least 1)", ["work"], registry=r,
         )
+        self.connections = Gauge("wyoming_kokoro_connections_open", "Client connections open", registry=r)
+        self.closed = Counter(
+            "wyoming_kokoro_connections_closed", "Connections the server closed or refused, by reason (bad-frame: "
+            "broke the protocol or a limit; idle-timeout: asked for nothing for idle_timeout seconds; total, "
+            "per-client: max_connections or max_connections_per_client reached)", ["reason"], registry=r,
+        )
+        self.cut = Counter(
+            "wyoming_kokoro_requests_cut", "Requests still running after shutdown_grace when the server stopped",
+            registry=r,
+        )
         self.queue_depth = Gauge("wyoming_kokoro_queue_depth", "Pieces waiting for the model", registry=r)
         self.in_flight = Gauge("wyoming_kokoro_requests_in_flight", "Requests being served", registry=r)
         self.model_load = Gauge("wyoming_kokoro_model_load_seconds", "Time the model took to load", registry=r)
@@ -146,6 +158,8 @@ class Metrics:
         for label in ("ok", "error", "cancelled", "client_gone"):
             for kind in ("one-shot", "streamed"):
                 self.requests.labels(kind, label)
+        for reason in CLOSE_REASONS:
+            self.closed.labels(reason)
         for source in ("lexicon", "user", "fallback", "other"):
             self.g2p_words.labels(source)
         for result in ("hit", "miss"):

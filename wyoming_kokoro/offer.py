@@ -17,13 +17,15 @@ from wyoming.info import Attribution, Info, TtsProgram, TtsVoice
 
 from . import __version__
 from .engine.voices import DEFAULT_LANGUAGE_VOICES, Voice, VoiceCatalog, VoiceError
-from .errors import LANGUAGE_UNAVAILABLE, UNKNOWN_LANGUAGE, UNKNOWN_VOICE, RequestError
+from .errors import LANGUAGE_UNAVAILABLE, UNKNOWN_LANGUAGE, UNKNOWN_VOICE, RequestError, shown
 from .g2p import language_installed
 from .languages import Language, find_language
 
 _LOGGER = logging.getLogger(__name__)
 
 KOKORO_ATTRIBUTION = Attribution(name="hexgrad (Kokoro-82M)", url="https://huggingface.co/hexgrad/Kokoro-82M")
+#: Characters of the longest language a request may name (``zh-Hans-CN`` and the like; longer is refused unread).
+_LONGEST_LANGUAGE = 35
 PROGRAM_ATTRIBUTION = Attribution(name="wyoming-kokoro", url="https://pypi.org/project/wyoming-kokoro/")
 
 
@@ -95,6 +97,8 @@ class VoiceOffer:
             return voice, voice.language
         if language:
             try:
+                if len(language) > _LONGEST_LANGUAGE:
+                    raise ValueError(f"unknown language {shown(language)}")
                 found = find_language(language)
             except ValueError as err:
                 raise RequestError(UNKNOWN_LANGUAGE, str(err)) from None

@@ -5,12 +5,20 @@ One :class:`KokoroHandler` per connection. ``describe`` is answered at once with
 ``synthesize`` or a ``synthesize-start`` starts a request task, so the handler goes on reading events while the
 request runs: a client that goes away is noticed at once and its remaining work is cancelled. The requests of one
 connection run one after the other, in the order they came.
+
+Any device on the LAN may connect, so what a client sends is bounded (guard.py): frames are read within limits
+and a bad one closes its connection with one log line and an ``error``; a connection that asks for nothing is
+closed after ``idle_timeout``; connections are capped in all and per address; an event's fields are checked
+before use. Nothing a client sends puts a traceback in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
+import struct
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -24,7 +32,11 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 
 from .engine.audio import CHANNELS, SAMPLE_RATE, SAMPLE_WIDTH
 from .engine.voices import Voice, VoiceError
-from .errors import BAD_REQUEST, SERVER_BUSY, SYNTHESIS_FAILED, UNKNOWN_VOICE, RequestError
+from .errors import (
+    BAD_REQUEST, IDLE_TIMEOUT, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TOO_MANY_CONNECTIONS, TOO_MANY_REQUESTS,
+    UNKNOWN_VOICE, RequestError,
+)
+from .guard import BadFrame, IdleTimeout, read_frame
 from .languages import Language
 from .logs import get_logger
 from .metrics import RequestRecord
@@ -39,6 +51,13 @@ _REQUEST_LOG = get_logger("wyoming_kokoro.request")
 #: Texts longer than this are normalized and split into sentences in a thread, not on the event loop (both take
 #: about 3 ms per 1,000 characters).
 _SPLIT_IN_THREAD = 1000
+#: Requests one connection may have in flight (one answered, the others waiting their turn); more get
+#: too-many-requests. Home Assistant sends one at a time.
+REQUESTS_PER_CONNECTION = 4
+#: Seconds a last word to a client (an error before its connection closes) may take to be written.
+_LAST_WORD_SECONDS = 1.0
+#: The JSON names of the types a field may wrongly have, for errors.
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a text", int: "a number", float: "a number", bool: "a boolean"}
 
 
 @dataclass
@@ -76,21 +95,100 @@ class KokoroHandler(AsyncEventHandler):
         self.state = state
         peer = writer.get_extra_info("peername")
         self.client = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or "local")
+        self.host = peer[0] if isinstance(peer, tuple) and peer else None  # None: a unix socket or stdio
         self._stream: _Stream | None = None
         self._turn = asyncio.Lock()  # one request of this connection at a time
         self._tasks: set[asyncio.Task] = set()
+        self._last_activity = time.monotonic()  # the last event read, or the end of the last request
 
     async def run(self) -> None:
-        host = self.client.rsplit(":", 1)[0] if ":" in self.client else None
-        if not self.state.allows(host):
+        if not self.state.allows(self.host):
             _LOGGER.warning("Refused a connection from %s: not in allow", self.client)
             self.writer.close()
             return
+        caps, metrics = self.state.connections, self.state.metrics
+        refused = caps.admit(self.host or "")
+        if refused is not None:
+            metrics.closed.labels(refused).inc()
+            limit = caps.total if refused == "total" else caps.per_client
+            where = "in all" if refused == "total" else f"from {self.host}"
+            setting = "max_connections" if refused == "total" else "max_connections_per_client"
+            self._warn(refused, "Refused a connection from %s: %d connections are open %s (%s)",
+                       self.client, limit, where, setting)
+            await self._last_word(TOO_MANY_CONNECTIONS, f"too many connections: {limit} are open {where}")
+            self.writer.close()
+            return
+        metrics.connections.inc()
         try:
-            await super().run()
+            await self._serve()
         except ConnectionError as err:  # a reset while reading: the client is gone, which is normal
             # (disconnect() has run and said at INFO which requests it stopped)
             _LOGGER.debug("Client %s disconnected (%s)", self.client, type(err).__name__)
+        finally:
+            caps.release(self.host or "")
+            metrics.connections.dec()
+
+    async def _serve(self) -> None:
+        """Read and handle events until the client closes, sends a bad frame or stays idle too long."""
+        self._is_running = True
+        limits = self.state.frame_limits
+        try:
+            while self._is_running:
+                idle = self._idle_left()
+                if idle is not None and idle <= 0:
+                    self.state.metrics.closed.labels("idle-timeout").inc()
+                    timeout = self.state.settings.idle_timeout
+                    self._warn("idle-timeout", "Closed the connection from %s: it asked for nothing for %g s "
+                               "(idle_timeout)", self.client, timeout, level=logging.INFO)
+                    await self._last_word(IDLE_TIMEOUT, f"closed after {timeout:g} s without a request")
+                    break
+                try:
+                    event = await read_frame(self.reader, limits, idle)
+                except IdleTimeout:
+                    continue
+                except BadFrame as err:
+                    self.state.metrics.closed.labels("bad-frame").inc()
+                    self._warn("bad-frame", "Closed the connection from %s: %s", self.client, err.reason)
+                    await self._last_word(BAD_REQUEST, f"bad frame: {err.reason}")
+                    break
+                if event is None:
+                    break
+                self._last_activity = time.monotonic()
+                await self.handle_event(event)
+        finally:
+            await self.disconnect()
+            if self.writer.transport.get_write_buffer_size():
+                self._drop()
+            else:
+                self.writer.close()
+
+    def _idle_left(self) -> float | None:
+        """Seconds the connection may go on asking for nothing (None: no limit). While a reply is being sent
+        whose text has all come, the client has asked: it waits for audio."""
+        timeout = self.state.settings.idle_timeout
+        if not timeout:
+            return None
+        answering = self._stream is None and any(not task.done() for task in self._tasks)
+        if answering:
+            return timeout
+        return self._last_activity + timeout - time.monotonic()
+
+    def _warn(self, what: str, message: str, *args, level: int = logging.WARNING) -> None:
+        """Log ``message`` about this client, unless it has misbehaved this way too often lately."""
+        allowed, quiet = self.state.throttle.allow(f"{self.host} {what}")
+        if allowed:
+            if quiet:
+                message += f" ({quiet} more like it not logged)"
+            _LOGGER.log(level, message, *args)
+
+    async def _last_word(self, code: str, text: str) -> None:
+        """An error to a client whose connection is about to close, if it can still be written."""
+        if self.writer.is_closing():
+            return
+        try:
+            await asyncio.wait_for(self.write_event(Error(text=text, code=code).event()), _LAST_WORD_SECONDS)
+        except (ConnectionError, asyncio.TimeoutError):
+            pass
 
     async def handle_event(self, event: Event) -> bool:
         if Describe.is_type(event.type):
@@ -99,12 +197,12 @@ class KokoroHandler(AsyncEventHandler):
             if self._stream is not None:
                 _LOGGER.debug("Ignoring the compatibility synthesize inside a stream from %s", self.client)
             else:
-                self._start("one-shot", event)
+                await self._start("one-shot", event)
         elif SynthesizeStart.is_type(event.type):
             if self._stream is not None:  # a new stream without a stop: the old one ends here
                 self._close_stream()
             self._stream = _Stream()
-            self._start("streamed", event, self._stream)
+            await self._start("streamed", event, self._stream)
         elif SynthesizeChunk.is_type(event.type):
             self._feed(event)
         elif SynthesizeStop.is_type(event.type):
@@ -122,7 +220,16 @@ class KokoroHandler(AsyncEventHandler):
 
     # -- events → requests ----------------------------------------------------------------------------------
 
-    def _start(self, kind: str, event: Event, stream: _Stream | None = None) -> None:
+    async def _start(self, kind: str, event: Event, stream: _Stream | None = None) -> None:
+        if sum(not task.done() for task in self._tasks) >= REQUESTS_PER_CONNECTION:
+            _LOGGER.debug("Refused a request from %s: %d in flight", self.client, REQUESTS_PER_CONNECTION)
+            self.state.metrics.errors.labels(TOO_MANY_REQUESTS).inc()
+            if stream is not None:
+                stream.closed = True
+            await self._last_word(
+                TOO_MANY_REQUESTS, f"too many requests: {REQUESTS_PER_CONNECTION} are in flight on this connection"
+            )
+            return
         task = asyncio.create_task(self._request(kind, event, stream))
         self._tasks.add(task)
         self.state.requests.add(task)
@@ -138,6 +245,8 @@ class KokoroHandler(AsyncEventHandler):
         if not isinstance(text, str):
             stream.closed = True
             stream.deltas.put_nowait(RequestError(BAD_REQUEST, "synthesize-chunk without a text"))
+            return
+        if not text:
             return
         if stream.first_delta is None:
             stream.first_delta = time.perf_counter()
@@ -158,45 +267,70 @@ class KokoroHandler(AsyncEventHandler):
             self._stream = None
 
     async def _send(self, event: Event) -> None:
+        """Write ``event``; ClientGone when the client has gone, or has read nothing for ``idle_timeout``
+        seconds while its socket was full (then the connection is dropped: a client that never reads must not
+        hold a request and its audio)."""
         if self.writer.is_closing():
             raise ClientGone()
+        timeout = self.state.settings.idle_timeout or None
         try:
-            await self.write_event(event)
+            await asyncio.wait_for(self.write_event(event), timeout)
         except (ConnectionError, BrokenPipeError) as err:
             raise ClientGone() from err
+        except asyncio.TimeoutError:
+            self.state.metrics.closed.labels("idle-timeout").inc()
+            self._warn("stalled", "Closed the connection from %s: it read nothing for %g s (idle_timeout)",
+                       self.client, timeout)
+            self._drop()
+            raise ClientGone() from None
+
+    def _drop(self) -> None:
+        """Close the connection at once, with what the client has not read dropped (a reset): a plain close
+        would wait for a client that reads nothing, forever."""
+        sock = self.writer.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.writer.transport.abort()
 
     # -- a request, from start to its log line --------------------------------------------------------------
 
     async def _request(self, kind: str, event: Event, stream: _Stream | None) -> None:
-        async with self._turn:
-            reply = _Reply(RequestRecord(self.state.next_id(), self.client, kind))
-            metrics = self.state.metrics
-            with metrics.in_flight.track_inprogress():
-                try:
+        reply = _Reply(RequestRecord(self.state.next_id(), self.client, kind))
+        metrics = self.state.metrics
+        try:
+            async with self._turn:
+                with metrics.in_flight.track_inprogress():
                     if stream is None:
                         await self._one_shot(event, reply)
                     else:
                         await self._streamed(event, stream, reply)
-                    reply.record.outcome = "ok"
-                except BaseException as err:
-                    await self._fail(err, reply, stopped=stream is not None)
-                finally:
-                    if stream is not None and self._stream is stream:  # it ended before its stop: the rest of
-                        stream.closed = True  # its chunks go nowhere
-                    record = reply.record
-                    level = logging.WARNING if record.code == SYNTHESIS_FAILED else logging.INFO
-                    _REQUEST_LOG.log(level, "request", **record.fields())
-                    metrics.observe(record)
+            reply.record.outcome = "ok"
+        except BaseException as err:
+            await self._fail(err, reply, stopped=stream is not None)
+        finally:
+            self._last_activity = time.monotonic()
+            if stream is not None and self._stream is stream:  # it ended before its stop: the rest of
+                stream.closed = True  # its chunks go nowhere
+            record = reply.record
+            level = logging.WARNING if record.code == SYNTHESIS_FAILED else logging.INFO
+            _REQUEST_LOG.log(level, "request", **record.fields())
+            metrics.observe(record)
 
     def _open(self, kind, event: Event, record: RequestRecord):
         """The request's event parsed, and its voice and language; RequestError for a malformed one."""
         if event.data.get("voice", 0) is None:  # "voice": null means no voice asked for
             event = Event(event.type, {k: v for k, v in event.data.items() if k != "voice"}, event.payload)
-        if not isinstance(event.data.get("voice", {}), dict):
+        voice = event.data.get("voice", {})
+        if not isinstance(voice, dict):
             raise RequestError(BAD_REQUEST, f"{event.type} voice must be an object like {{\"name\": \"af_heart\"}}")
+        for key in ("name", "language", "speaker"):
+            value = voice.get(key)
+            if value is not None and not isinstance(value, str):
+                raise RequestError(BAD_REQUEST, f"{event.type} voice {key} must be a text, not {_json_type(value)}")
         try:
             request = kind.from_event(event)
-        except (KeyError, TypeError, AttributeError) as err:
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
             raise RequestError(BAD_REQUEST, f"{event.type} without a valid {err}") from None
         asked = request.voice
         voice, language = self.state.offer.choose(asked.name if asked else None, asked.language if asked else None)
@@ -206,7 +340,7 @@ class KokoroHandler(AsyncEventHandler):
     async def _one_shot(self, event: Event, reply: _Reply) -> None:
         synthesize, voice, language = self._open(Synthesize, event, reply.record)
         if not isinstance(synthesize.text, str):
-            raise RequestError(BAD_REQUEST, "synthesize text must be a string")
+            raise RequestError(BAD_REQUEST, f"synthesize text must be a text, not {_json_type(synthesize.text)}")
         self.state.check_length(len(synthesize.text))
         if len(synthesize.text) > _SPLIT_IN_THREAD:
             texts = await asyncio.to_thread(spoken_pieces, synthesize.text, language.code)
@@ -269,6 +403,9 @@ class KokoroHandler(AsyncEventHandler):
         record = reply.record
         if isinstance(err, asyncio.CancelledError):
             record.outcome = "cancelled"
+            if self.state.stopping:  # the server stops: the client hears why its reply ends here
+                record.code = SHUTTING_DOWN
+                await self._tell(Error(text="the server is shutting down", code=SHUTTING_DOWN), reply, stopped)
             raise err
         if isinstance(err, ClientGone):
             record.outcome = "client gone"
@@ -285,11 +422,19 @@ class KokoroHandler(AsyncEventHandler):
         else:
             raise err
         record.outcome, record.code = "error", code
+        await self._tell(Error(text=text, code=code), reply, stopped)
+
+    async def _tell(self, error: Error, reply: _Reply, stopped: bool) -> None:
+        """``error``, then the audio-stop of audio that was open, and synthesize-stopped for a stream."""
         try:
-            await self._send(Error(text=text, code=code).event())
+            await self._send(error.event())
             if reply.audio_open:
                 await self._audio_stop(reply)
             if stopped:
                 await self._send(SynthesizeStopped().event())
         except ClientGone:
             pass  # the error was for a client that has gone
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), "null" if value is None else type(value).__name__)

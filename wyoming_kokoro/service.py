@@ -40,6 +40,8 @@ from .systemd import Notifier
 _LOGGER = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024
+#: Seconds requests cut at shutdown get to tell their clients so.
+_LAST_WORDS_SECONDS = 0.5
 
 #: What SIGHUP calls: the current settings in, the fresh ones and the keys that changed but need a restart out.
 ReloadSettings = Callable[[Settings], tuple[Settings, list[str]]]
@@ -120,8 +122,9 @@ class Listener:
     """Where connections come from: a ``tcp://`` or ``unix://`` socket, or standard input and output (one
     connection). Each connection gets a handler from ``handler_factory``."""
 
-    def __init__(self, uri: str, handler_factory: Callable[..., AsyncEventHandler]) -> None:
+    def __init__(self, uri: str, handler_factory: Callable[..., AsyncEventHandler], limit: int = 2**16) -> None:
         self.uri = urlparse(uri)
+        self.limit = limit  # bytes a connection's reader buffers at most while it looks for a line's end
         self.description = "standard input and output" if self.uri.scheme == "stdio" else uri
         self._factory = handler_factory
         self._server: asyncio.AbstractServer | None = None
@@ -132,10 +135,12 @@ class Listener:
         if self.uri.scheme not in ("tcp", "unix", "stdio"):
             raise ValueError(f"cannot listen on {self.description!r}: expected tcp://HOST:PORT, unix://PATH or stdio://")
         if self.uri.scheme == "tcp":
-            self._server = await asyncio.start_server(self._connected, self.uri.hostname, self.uri.port)
+            self._server = await asyncio.start_server(
+                self._connected, self.uri.hostname, self.uri.port, limit=self.limit
+            )
         elif self.uri.scheme == "unix":
             Path(self.uri.path).unlink(missing_ok=True)
-            self._server = await asyncio.start_unix_server(self._connected, self.uri.path)
+            self._server = await asyncio.start_unix_server(self._connected, self.uri.path, limit=self.limit)
         else:
             self._stdio = asyncio.create_task(AsyncStdioServer().run(self._factory))
 
@@ -144,6 +149,8 @@ class Listener:
         self._handlers.add(handler)
         try:
             await handler.run()
+        except Exception:  # a bug of ours, not the client's doing: the connection ends, the server goes on
+            _LOGGER.exception("A connection from %s ended on an error", getattr(handler, "client", "a client"))
         finally:
             self._handlers.discard(handler)
 
@@ -186,7 +193,7 @@ async def serve(state: ServerState, reload_settings: ReloadSettings | None = Non
     watchdog = asyncio.create_task(notifier.watchdog())
 
     # Start-up
-    listener = Listener(settings.uri, partial(KokoroHandler, state))
+    listener = Listener(settings.uri, partial(KokoroHandler, state), limit=state.frame_limits.header + 1)
     await listener.start()
     _LOGGER.info("Serving on %s", listener.description)
     advertiser = await _advertise(settings, listener)
@@ -277,13 +284,19 @@ def _show(value) -> str:
 
 
 async def _drain(state: ServerState, grace: float) -> None:
-    """Let the requests in flight finish within ``grace`` seconds, then cancel the rest."""
+    """Let the requests in flight finish within ``grace`` seconds, then cut the rest: each client is told
+    (an ``error`` with the code shutting-down, and the audio-stop of audio it was hearing)."""
     pending = set(state.requests)
     if not pending:
         return
     done, pending = await asyncio.wait(pending, timeout=grace)
     if pending:
-        _LOGGER.warning("Cancelling %d request(s) still running after %.1f s", len(pending), grace)
+        state.stopping = True
+        state.metrics.cut.inc(len(pending))
+        _LOGGER.warning(
+            "Cutting %d request(s) still running after %.1f s (shutdown_grace); their clients are told "
+            "shutting-down", len(pending), grace,
+        )
         for task in pending:
             task.cancel()
-        await asyncio.wait(pending, timeout=1.0)
+        await asyncio.wait(pending, timeout=_LAST_WORDS_SECONDS)

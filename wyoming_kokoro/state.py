@@ -15,6 +15,7 @@ from .config import Settings
 from .engine.voices import VoiceCatalog
 from .errors import TEXT_TOO_LONG, RequestError
 from .g2p import G2PRegistry, UserLexicon
+from .guard import ConnectionCaps, FrameLimits, Throttle
 from .metrics import Metrics
 from .offer import VoiceOffer
 from .pipeline import Pipeline
@@ -30,7 +31,17 @@ class ServerState:
         self.settings = settings
         self.metrics = metrics
         self.requests: set[asyncio.Task] = set()  # in flight, on every connection
+        self.stopping = False  # set when the server stops: a request cut then tells its client so
+        self.connections = ConnectionCaps(settings.max_connections, settings.max_connections_per_client)
+        self.throttle = Throttle()  # log lines about one client's misdeeds
         self._ids = itertools.count(1)
+
+    @property
+    def frame_limits(self) -> FrameLimits:
+        settings = self.settings
+        return FrameLimits.for_text(
+            settings.max_text_length, settings.max_payload_bytes, settings.frame_timeout, settings.max_frame_bytes
+        )
 
     def next_id(self) -> str:
         return f"r{next(self._ids)}"

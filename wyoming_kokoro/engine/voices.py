@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import shown
 from ..languages import BY_LETTER, Language, find_language
 from .tokens import MAX_IDS
 
@@ -38,6 +39,10 @@ DEFAULT_LANGUAGE_VOICES = {
 }
 #: The voice when a request names none: American English's.
 DEFAULT_VOICE = DEFAULT_LANGUAGE_VOICES["en-us"]
+#: The most voices one blend may mix, and the longest a voice name or blend spec may be: a client's spec is
+#: refused on its length before it is parsed.
+MAX_BLEND_VOICES = 16
+MAX_SPEC_LENGTH = 512
 
 
 class VoiceError(ValueError):
@@ -233,23 +238,27 @@ class VoiceCatalog:
         spec = spec.strip()
         if spec in self.voices:
             return self.voices[spec]
+        if len(spec) > MAX_SPEC_LENGTH:
+            raise VoiceError(f"voice {shown(spec)} is over the limit of {MAX_SPEC_LENGTH} characters")
         if "," not in spec and ":" not in spec:
-            raise VoiceError(f"unknown voice {spec!r}; {len(self.voices)} voices are available (see --list-voices)")
+            raise VoiceError(f"unknown voice {shown(spec)}; {len(self.voices)} voices are available (see --list-voices)")
         cached = self._blends.get(spec)
         if cached is not None:
             return cached
+        if spec.count(",") >= MAX_BLEND_VOICES:
+            raise VoiceError(f"blend {shown(spec)} mixes {spec.count(',') + 1} voices; at most {MAX_BLEND_VOICES}")
         parts: list[tuple[Voice, float]] = []
         for item in spec.split(","):
             name, _, weight_text = item.strip().partition(":")
             name = name.strip()
             if name not in self.voices:
-                raise VoiceError(f"unknown voice {name!r} in blend {spec!r}")
+                raise VoiceError(f"unknown voice {shown(name)} in blend {shown(spec)}")
             try:
                 weight = float(weight_text) if weight_text.strip() else 1.0
             except ValueError:
-                raise VoiceError(f"bad weight {weight_text.strip()!r} for voice {name!r} in blend {spec!r}") from None
+                raise VoiceError(f"bad weight {shown(weight_text.strip())} for voice {shown(name)} in blend {shown(spec)}") from None
             if not math.isfinite(weight) or weight <= 0 or weight > 1e6:
-                raise VoiceError(f"weight for voice {name!r} in blend {spec!r} must be a positive number up to 1e6, got {weight_text.strip()!r}")
+                raise VoiceError(f"weight for voice {shown(name)} in blend {shown(spec)} must be a positive number up to 1e6, got {shown(weight_text.strip())}")
             parts.append((self.voices[name], weight))
         total = sum(w for _, w in parts)
         styles = sum((v.styles * (w / total) for v, w in parts), np.zeros((MAX_IDS, STYLE_DIM), np.float32))

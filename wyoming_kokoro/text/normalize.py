@@ -34,7 +34,7 @@ from .numbers_hi import normalize_hindi
 from .numbers_romance import normalize_romance
 from .web import speak_web_addresses
 
-__all__ = ["normalize", "drop_pictographs", "collapse_punctuation", "full_stop"]
+__all__ = ["normalize", "strip_controls", "drop_pictographs", "collapse_punctuation", "full_stop"]
 
 _NORMALIZERS = {
     "en-us": normalize_english,
@@ -56,6 +56,16 @@ _SYMBOL_WORDS = {"‼": "!!", "⁉": "?!", "℃": "°C", "℉": "°F", "№": "N
 _BULLET = re.compile(r"^[ \t]*[•◦▪▫‣⁃∙●○■□◆◇►▶➤➔→–—][ \t]+", re.M)
 _ARROWS = re.compile(r"\s*[\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f\u2b00-\u2b2f]+\s*")
 _INVISIBLE = re.compile(r"[\ufe0e\ufe0f\u200d\u20e3\u200b\u2060]")
+#: Terminal escape sequences (ECMA-48), which a tool's output passed on by an LLM may carry: a control sequence
+#: (ESC [ or CSI, parameters, intermediates, a final byte: colours, cursor moves), a string (ESC ] or OSC, DCS, PM,
+#: APC ... up to BEL or ST: a window title, a hyperlink) and the other two-character escapes.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -~]?"
+)
+#: The other control characters (tab, line feed and carriage return are white space, and stay).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
 
 _REPEATED_MARKS = re.compile(r"[!?][!?]+|[！？][！？]+")
 _DOTS = re.compile(r"\.{4,}|…{2,}|(?:\.\s){2,}\.")
@@ -66,6 +76,14 @@ _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _SPACE_BEFORE_MARK = re.compile(r"(?<=\S) +([,.!?;:](?=\s|$)|[，。！？；：、])")
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")
 _LEADING_MARKS = re.compile(r"^[,;:]+\s*")  # what an emoji at the start of a line was followed by
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences (``ESC[31m`` would be read "31 meters") and with other control
+    characters as spaces."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _CONTROLS.sub(" ", _ESCAPES.sub("", text))
 
 
 def full_stop(language: str) -> str:
@@ -133,6 +151,7 @@ def normalize(text: str, language: str = "en-us") -> str:
     list items, table rows) end up one a line, each heading, item and row ending with a full stop.
     """
     code = language if language in _NORMALIZERS else find_language(language).code
+    text = strip_controls(text)
     text = drop_pictographs(text)
     text = markdown_to_text(text, full_stop(code))
     text = speak_web_addresses(text, code)
