@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -294,3 +295,29 @@ def test_sigterm_mid_synthesis_tells_every_client_and_exits_in_time(tmp_path):
     assert took < grace + 1.0, f"exited {took:.2f} s after SIGTERM (grace {grace} s)"
     log = server.log_text()
     assert "Cutting 2 request(s)" in log and "Traceback" not in log, log
+
+
+def test_standard_input_and_output_are_never_idle(tmp_path):
+    # The one client of stdio:// is the process that started the server: it may stay quiet for as long as it likes.
+    log = tmp_path / "stdio.log"
+    command = [sys.executable, "-m", "wyoming_kokoro", "--uri", "stdio://", "--provider", "cpu",
+               "--idle-timeout", "1"]
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr)
+    try:
+        deadline = time.monotonic() + server_process.READY_TIMEOUT
+        while "Serving on" not in log.read_text(errors="replace"):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
+            time.sleep(0.1)
+        time.sleep(2 * 1)  # twice the idle timeout
+        proc.stdin.write(frame("describe"))
+        proc.stdin.flush()
+        header = json.loads(proc.stdout.readline())
+        assert header["type"] == "info"
+        proc.stdin.close()
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert "Traceback" not in log.read_text(errors="replace")

@@ -136,11 +136,11 @@ class ConnectionCaps:
         self.count = 0
 
     def admit(self, host: str) -> str | None:
-        """Count a new connection from ``host`` and return None, or return which cap refuses it ("total",
-        "per-client") and count nothing."""
+        """Count a new connection from ``host`` ("": a unix socket, capped in all only) and return None, or
+        return which cap refuses it ("total", "per-client") and count nothing."""
         if self.total and self.count >= self.total:
             return "total"
-        if self.per_client and self.open.get(host, 0) >= self.per_client:
+        if host and self.per_client and self.open.get(host, 0) >= self.per_client:
             return "per-client"
         self.open[host] = self.open.get(host, 0) + 1
         self.count += 1

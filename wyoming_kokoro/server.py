@@ -96,6 +96,8 @@ class KokoroHandler(AsyncEventHandler):
         peer = writer.get_extra_info("peername")
         self.client = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or "local")
         self.host = peer[0] if isinstance(peer, tuple) and peer else None  # None: a unix socket or stdio
+        # standard input and output: the one client is the process that started the server, never idle
+        self.idle_timeout = self.state.settings.idle_timeout if writer.get_extra_info("socket") is not None else 0
         self._stream: _Stream | None = None
         self._turn = asyncio.Lock()  # one request of this connection at a time
         self._tasks: set[asyncio.Task] = set()
@@ -137,7 +139,7 @@ class KokoroHandler(AsyncEventHandler):
                 idle = self._idle_left()
                 if idle is not None and idle <= 0:
                     self.state.metrics.closed.labels("idle-timeout").inc()
-                    timeout = self.state.settings.idle_timeout
+                    timeout = self.idle_timeout
                     self._warn("idle-timeout", "Closed the connection from %s: it asked for nothing for %g s "
                                "(idle_timeout)", self.client, timeout, level=logging.INFO)
                     await self._last_word(IDLE_TIMEOUT, f"closed after {timeout:g} s without a request")
@@ -165,7 +167,7 @@ class KokoroHandler(AsyncEventHandler):
     def _idle_left(self) -> float | None:
         """Seconds the connection may go on asking for nothing (None: no limit). While a reply is being sent
         whose text has all come, the client has asked: it waits for audio."""
-        timeout = self.state.settings.idle_timeout
+        timeout = self.idle_timeout
         if not timeout:
             return None
         answering = self._stream is None and any(not task.done() for task in self._tasks)
@@ -272,7 +274,7 @@ class KokoroHandler(AsyncEventHandler):
         hold a request and its audio)."""
         if self.writer.is_closing():
             raise ClientGone()
-        timeout = self.state.settings.idle_timeout or None
+        timeout = self.idle_timeout or None
         try:
             await asyncio.wait_for(self.write_event(event), timeout)
         except (ConnectionError, BrokenPipeError) as err:

@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
-from wyoming.server import AsyncEventHandler, AsyncStdioServer
+from wyoming.server import AsyncEventHandler
 
 from .audio_cache import AudioCache
 from .config import ConfigError, Settings
@@ -142,7 +143,15 @@ class Listener:
             Path(self.uri.path).unlink(missing_ok=True)
             self._server = await asyncio.start_unix_server(self._connected, self.uri.path, limit=self.limit)
         else:
-            self._stdio = asyncio.create_task(AsyncStdioServer().run(self._factory))
+            self._stdio = asyncio.create_task(self._serve_stdio())
+
+    async def _serve_stdio(self) -> None:
+        """Standard input and output as one connection, read by the handler like a socket's."""
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader(limit=self.limit)
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, sys.stdout)
+        await self._connected(reader, asyncio.StreamWriter(transport, protocol, None, loop))
 
     async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         handler = self._factory(reader, writer)
