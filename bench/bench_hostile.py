@@ -194,10 +194,11 @@ async def first_audio(host: str, port: int, text: str = "The kitchen light is on
 LONG_TEXT = "This sentence is long enough to fill a socket with its audio. " * 40
 
 
-async def never_reads(host: str, port: int) -> str:
-    """A long text asked for, and the audio never read: the server gives up writing and frees the request."""
+async def never_reads(host: str, port: int, request: bytes = synthesize(LONG_TEXT)) -> str:
+    """A long text asked for (or ``request``), and the answer never read: the server gives up writing and frees
+    the request."""
     reader, writer = await asyncio.open_connection(host, port)
-    writer.write(synthesize(LONG_TEXT))
+    writer.write(request)
     await writer.drain()
     started = time.perf_counter()
     try:
@@ -245,6 +246,7 @@ CASES: dict[str, Callable[[str, int], Awaitable[str]]] = {
     "200 half headers, held": held_sockets,
     "50 silent connections": lambda h, p: held_sockets(h, p, 50, partial=False),
     "audio never read": never_reads,
+    "describe asked, never read": lambda h, p: never_reads(h, p, frame("describe") * 20_000),
 }
 
 

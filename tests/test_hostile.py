@@ -192,6 +192,7 @@ EXPECTED = {
     "200 half headers, held": "200 closed by the server",
     "50 silent connections": "50 closed by the server",
     "audio never read": "closed by the server after",
+    "describe asked, never read": "closed by the server after",
 }
 
 

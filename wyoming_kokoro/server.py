@@ -156,7 +156,10 @@ class KokoroHandler(AsyncEventHandler):
                 if event is None:
                     break
                 self._last_activity = time.monotonic()
-                await self.handle_event(event)
+                try:
+                    await self.handle_event(event)
+                except ClientGone:  # it went away, or reads nothing of what it asked for
+                    break
         finally:
             await self.disconnect()
             if self.writer.transport.get_write_buffer_size():
@@ -194,7 +197,7 @@ class KokoroHandler(AsyncEventHandler):
 
     async def handle_event(self, event: Event) -> bool:
         if Describe.is_type(event.type):
-            await self.write_event(self.state.offer.info_event)
+            await self._send(self.state.offer.info_event)
         elif Synthesize.is_type(event.type):
             if self._stream is not None:
                 _LOGGER.debug("Ignoring the compatibility synthesize inside a stream from %s", self.client)
