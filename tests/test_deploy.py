@@ -159,9 +159,28 @@ def excluded(path: str, rules: list[tuple[bool, re.Pattern[str]]]) -> bool:
     return result
 
 
+def global_args(instructions: list[tuple[str, str]]) -> dict[str, str]:
+    """The ARGs before the first FROM, with their defaults (what a FROM may name as ``${NAME}``)."""
+    defaults = {}
+    for keyword, args in instructions:
+        if keyword != "ARG":
+            break
+        name, _, default = args.partition("=")
+        defaults[name] = default
+    return defaults
+
+
 @pytest.fixture(scope="module")
 def dockerfile() -> list[list[tuple[str, str]]]:
-    return stages(dockerfile_instructions(DOCKERFILE.read_text(encoding="utf-8")))
+    """The stages, each FROM with the global ARGs' defaults put in (the image a user's plain build gets)."""
+    instructions = dockerfile_instructions(DOCKERFILE.read_text(encoding="utf-8"))
+    defaults = global_args(instructions)
+    instructions = instructions[len(defaults):]
+
+    def resolve(args: str) -> str:
+        return re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: defaults[m.group(1) or m.group(2)], args)
+
+    return stages([(keyword, resolve(args) if keyword == "FROM" else args) for keyword, args in instructions])
 
 
 @pytest.fixture(scope="module")
