@@ -162,3 +162,13 @@ def test_unknown_name_message_lists_accepted_names():
         select_providers("tpu", [CPU], "Linux", "x86_64")
     for name in ("auto", "cpu", "cuda", "coreml"):
         assert name in str(err.value)
+
+
+def test_auto_leaves_cuda_out_where_no_nvidia_driver_loads():
+    # The GPU image run on a machine without a GPU: onnxruntime lists CUDA, the driver is not there.
+    available, system, arch = LINUX_GPU
+    assert select_providers("auto", available, system, arch, cuda_driver=False) == [CPU_ENTRY]
+    assert select_providers("auto", available, system, arch, cuda_driver=True) == [CUDA_ENTRY, CPU_ENTRY]
+    # asked for by name, CUDA is tried all the same (onnxruntime says why it cannot)
+    assert select_providers("cuda", available, system, arch, cuda_driver=False) == [CUDA_ENTRY, CPU_ENTRY]
+

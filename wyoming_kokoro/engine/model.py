@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import onnxruntime as ort
 
-from .providers import select_providers
+from .providers import CUDA, cuda_driver, select_providers
 from .split import PHASE_INPUT, SplitError, SplitGraph, phase_offset, split_model
 from .tokens import MAX_IDS
 
@@ -203,9 +203,16 @@ class KokoroModel:
                 self.source = "model bytes"
         self.sha256 = hashlib.sha256(model_bytes).hexdigest()
 
-        chosen = select_providers(
-            providers, ort.get_available_providers(), platform.system(), platform.machine()
-        )
+        available = ort.get_available_providers()
+        driver = CUDA not in available or cuda_driver()
+        chosen = select_providers(providers, available, platform.system(), platform.machine(), driver)
+        if not driver:
+            _LOGGER.info("This onnxruntime has CUDA, but no NVIDIA driver is here (libcuda.so.1): the CPU it is")
+        if any(name == CUDA for name, _ in chosen) and hasattr(ort, "preload_dlls"):
+            try:  # the CUDA, cuBLAS and cuDNN libraries of the nvidia-* wheels (onnxruntime-gpu[cuda,cudnn])
+                ort.preload_dlls(directory="")
+            except Exception as err:  # they may be installed system-wide instead: onnxruntime finds those itself
+                _LOGGER.debug("preload_dlls: %s", err)
         options = session_options(intra_op_threads, inter_op_threads)
 
         def open_session(data: bytes) -> ort.InferenceSession:

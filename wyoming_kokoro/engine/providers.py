@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections.abc import Sequence
 
 CPU = "CPUExecutionProvider"
@@ -49,6 +51,7 @@ def select_providers(
     available: Sequence[str],
     system: str,
     machine: str,
+    cuda_driver: bool = True,
 ) -> list[tuple[str, dict[str, str]]]:
     """The providers to create a session with, best first, each with its options; the CPU always last.
 
@@ -56,7 +59,8 @@ def select_providers(
     ``available``: ``onnxruntime.get_available_providers()``; ``system``/``machine``: ``platform.system()`` and
     ``platform.machine()``.
 
-    ``auto`` takes CoreML on Apple Silicon, CUDA where the installed onnxruntime has it, the CPU otherwise.
+    ``auto`` takes CoreML on Apple Silicon, CUDA where the installed onnxruntime has it and ``cuda_driver`` (the
+    NVIDIA driver can be loaded: a GPU image run without a GPU uses the CPU quietly), the CPU otherwise.
     Asking for a provider that is not available is an error that names what is.
     """
     names = parse_provider_request(requested)
@@ -64,7 +68,7 @@ def select_providers(
         apple_silicon = system == "Darwin" and machine in ("arm64", "aarch64")
         if apple_silicon and COREML in available:
             chosen = [COREML]
-        elif CUDA in available:
+        elif CUDA in available and cuda_driver:
             chosen = [CUDA]
         else:
             chosen = []
@@ -82,3 +86,15 @@ def select_providers(
                 chosen.append(full)
     chosen = [p for p in chosen if p != CPU] + [CPU]
     return [(p, dict(_OPTIONS.get(p, {}))) for p in chosen]
+
+
+def cuda_driver() -> bool:
+    """Whether the NVIDIA driver's CUDA library loads here: a machine with an NVIDIA GPU, or a container given one
+    (``docker run --gpus all``). Elsewhere than Linux, assumed."""
+    if not sys.platform.startswith("linux"):
+        return True
+    try:
+        ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    return True

@@ -1,0 +1,125 @@
+"""The add-on's entry point: the options the user set in Home Assistant become the server's flags, the server is
+announced to Home Assistant through the Supervisor's discovery API once it answers, and the server runs.
+
+    kokoro_addon.py [--options /data/options.json] [--print]
+
+``--print`` prints the server's command line and exits (what the tests check). Otherwise a helper process
+(``--announce``) waits until the server answers ``describe`` and posts ``{"service": "wyoming", "config":
+{"uri": "tcp://HOSTNAME:10200"}}`` to the Supervisor, as the official Wyoming add-ons do, and this process
+becomes the server (exec), so that it gets SIGTERM from Docker's init itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+OPTIONS = Path("/data/options.json")
+SERVER = "/opt/venv/bin/wyoming-kokoro"
+PORT = 10200
+#: Where the audio cache lives: /data is the add-on's own persistent folder.
+CACHE_DIR = "/data/cache"
+#: Seconds the announcer waits for the server (a slow machine loads the model in a minute or two).
+READY_TIMEOUT = 600.0
+
+
+def server_command(options: dict, port: int = PORT) -> list[str]:
+    """The server's command line for the add-on's options (config.yaml's schema; the Supervisor has checked
+    their types, the server checks their values and names a bad one)."""
+    command = [SERVER, "--uri", f"tcp://0.0.0.0:{port}", "--cache-dir", CACHE_DIR]
+    if options.get("voice"):
+        command += ["--voice", str(options["voice"])]
+    for entry in options.get("language_voices") or []:
+        command += ["--language-voices", f"{entry['language']}={entry['voice']}"]
+    if options.get("speed") is not None:
+        command += ["--speed", str(options["speed"])]
+    if options.get("cache_size") is not None:
+        command += ["--cache-size", str(options["cache_size"])]
+    if options.get("log_level"):
+        command += ["--log-level", str(options["log_level"]).upper()]
+    return command
+
+
+def discovery_message(port: int = PORT, host: str | None = None) -> dict:
+    """What the Supervisor is told: the Wyoming service at this add-on's host name (Home Assistant reaches the
+    add-on by it on the internal network)."""
+    return {"service": "wyoming", "config": {"uri": f"tcp://{host or socket.gethostname()}:{port}"}}
+
+
+def wait_ready(port: int, timeout: float = READY_TIMEOUT) -> bool:
+    """Whether the server answered ``describe`` on ``port`` within ``timeout`` seconds."""
+    from wyoming_kokoro.health_check import check
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            asyncio.run(check(f"tcp://127.0.0.1:{port}", 5.0))
+            return True
+        except Exception:  # not listening yet, or still loading: try again
+            time.sleep(1.0)
+    return False
+
+
+def announce(port: int = PORT) -> int:
+    """Wait for the server, then post the discovery message to the Supervisor; 0 when it took it."""
+    token = os.environ.get("SUPERVISOR_TOKEN")
+    if not token:
+        log("No SUPERVISOR_TOKEN: not running under Home Assistant's Supervisor, so not announcing the server")
+        return 0
+    if not wait_ready(port):
+        log(f"The server did not answer within {READY_TIMEOUT:.0f} s; not announcing it")
+        return 1
+    url = os.environ.get("SUPERVISOR_URL", "http://supervisor").rstrip("/") + "/discovery"
+    message = discovery_message(port)
+    request = urllib.request.Request(
+        url, data=json.dumps(message).encode(), method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            result = json.loads(response.read() or b"{}").get("result", "ok")
+    except (OSError, ValueError) as err:
+        log(f"Discovery message to Home Assistant failed: {err}")
+        return 1
+    if result != "ok":
+        log(f"Discovery message to Home Assistant was refused: {result}")
+        return 1
+    log(f"Announced {message['config']['uri']} to Home Assistant")
+    return 0
+
+
+def log(message: str) -> None:
+    print(f"[kokoro add-on] {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--options", type=Path, default=OPTIONS, help="the add-on's options (JSON)")
+    parser.add_argument("--port", type=int, default=PORT, help=argparse.SUPPRESS)
+    parser.add_argument("--print", action="store_true", help="print the server's command line and exit")
+    parser.add_argument("--announce", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.announce:
+        return announce(args.port)
+    options = json.loads(args.options.read_text(encoding="utf-8")) if args.options.exists() else {}
+    command = server_command(options, args.port)
+    if args.print:
+        print(shlex.join(command))
+        return 0
+    log("Starting: " + shlex.join(command))
+    subprocess.Popen([sys.executable, __file__, "--announce", "--port", str(args.port)], start_new_session=True)
+    os.execv(command[0], command)
+    return 1  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main())
