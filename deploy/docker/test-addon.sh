@@ -46,6 +46,8 @@ wheel=$(basename "$work"/wheels/wyoming_kokoro-*.whl)
 cp -r "$work/src/addon" "$work/context"
 mkdir -p "$work/context/rootfs/tmp/wheels"
 cp "$work/wheels/$wheel" "$work/context/rootfs/tmp/wheels/"
+chmod 1777 "$work/context/rootfs/tmp"  # COPY rootfs / gives the image's /tmp these modes: apt needs it open
+chmod -R a+rX "$work/context/rootfs/tmp/wheels"
 echo "$wheel"
 
 say "Build $TAG FROM $BUILD_FROM"
