@@ -59,7 +59,12 @@ started=$(date +%s)
 echo "built in $(( $(date +%s) - started )) s; image size $(( $("$DOCKER" image inspect -f '{{.Size}}' "$TAG") / 1000000 )) MB"
 
 say "Run it as the Supervisor would"
-gateway=$("$DOCKER" network inspect bridge -f '{{(index .IPAM.Config 0).Gateway}}')
+# the host, as the container sees it: the default bridge's gateway (its first address when none is recorded)
+gateway=$("$DOCKER" network inspect bridge -f '{{range .IPAM.Config}}{{.Gateway}}{{end}}')
+if [ -z "$gateway" ]; then
+    subnet=$("$DOCKER" network inspect bridge -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}')
+    gateway=$("$PYTHON" -c 'import ipaddress, sys; print(next(ipaddress.ip_network(sys.argv[1]).hosts()))' "$subnet")
+fi
 supervisor_port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
 "$PYTHON" - "$supervisor_port" "$work/discovery.json" <<'EOF' &
 import json, sys

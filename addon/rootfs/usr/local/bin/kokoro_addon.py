@@ -30,6 +30,8 @@ PORT = 10200
 CACHE_DIR = "/data/cache"
 #: Seconds the announcer waits for the server (a slow machine loads the model in a minute or two).
 READY_TIMEOUT = 600.0
+#: Tries at the Supervisor, and seconds between them (it may be busy starting Home Assistant).
+ATTEMPTS, RETRY_SECONDS = 3, 5.0
 
 
 def server_command(options: dict, port: int = PORT) -> list[str]:
@@ -84,17 +86,19 @@ def announce(port: int = PORT) -> int:
         url, data=json.dumps(message).encode(), method="POST",
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            result = json.loads(response.read() or b"{}").get("result", "ok")
-    except (OSError, ValueError) as err:
-        log(f"Discovery message to Home Assistant failed: {err}")
-        return 1
-    if result != "ok":
-        log(f"Discovery message to Home Assistant was refused: {result}")
-        return 1
-    log(f"Announced {message['config']['uri']} to Home Assistant")
-    return 0
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                result = json.loads(response.read() or b"{}").get("result", "ok")
+        except (OSError, ValueError) as err:
+            result = f"failed: {err}"
+        if result == "ok":
+            log(f"Announced {message['config']['uri']} to Home Assistant")
+            return 0
+        log(f"Discovery message to Home Assistant {result} (attempt {attempt} of {ATTEMPTS})")
+        if attempt < ATTEMPTS:
+            time.sleep(RETRY_SECONDS)
+    return 1
 
 
 def log(message: str) -> None:
