@@ -60,8 +60,10 @@ FROM ${BASE}
 # copied as a whole.
 COPY --from=build /opt/venv /opt/venv
 
+# The audio cache's folder, for a volume (a named volume takes the folder's owner): WYOMING_KOKORO_CACHE_DIR.
 RUN groupadd --system --gid 10200 kokoro \
-    && useradd --system --uid 10200 --gid kokoro --home-dir /home/kokoro --create-home --shell /usr/sbin/nologin kokoro
+    && useradd --system --uid 10200 --gid kokoro --home-dir /home/kokoro --create-home --shell /usr/sbin/nologin kokoro \
+    && install -d -o kokoro -g kokoro /var/cache/wyoming-kokoro
 
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \

@@ -34,6 +34,7 @@ work=$(mktemp -d)
 containers=()
 cleanup() {
     for name in "${containers[@]}"; do "$DOCKER" rm -f "$name" >/dev/null 2>&1 || true; done
+    [ -z "${volume:-}" ] || "$DOCKER" volume rm "$volume" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -75,11 +76,13 @@ assert any("cudnn" in name for name in loaded) and any("cublas" in name for name
     fi
 fi
 
-say "Offline: --network none, no download at start; healthy; speaks"
+say "Offline: --network none, no download at start; healthy; speaks; its audio cache on a named volume"
 offline=kokoro-offline-$$
+volume=kokoro-cache-$$
 containers+=("$offline")
 started=$(now_ms)
-"$DOCKER" run -d --name "$offline" --network none "$TAG" >/dev/null
+"$DOCKER" run -d --name "$offline" --network none -v "$volume:/var/cache/wyoming-kokoro" \
+    -e WYOMING_KOKORO_CACHE_DIR=/var/cache/wyoming-kokoro "$TAG" >/dev/null
 until "$DOCKER" logs "$offline" 2>&1 | grep -q "Serving on"; do
     [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$offline")" = true ] || { "$DOCKER" logs "$offline"; fail "the container exited"; }
     sleep 0.2
@@ -89,6 +92,9 @@ echo "serving $ready s after docker run"
 "$DOCKER" exec -i "$offline" python - --text "$TEXT" < deploy/docker/speak.py > "$work/offline.wav" \
     || fail "no speech from the offline container"
 "$PYTHON" deploy/docker/hears.py "$work/offline.wav" --text "$TEXT" || fail "Whisper did not hear the text"
+entries=$("$DOCKER" exec "$offline" sh -c 'find /var/cache/wyoming-kokoro -type f | wc -l')
+[ "$entries" -gt 0 ] || fail "nothing in the audio cache's volume"
+echo "audio cache on the volume: $entries file(s)"
 uid=$("$DOCKER" exec "$offline" sh -c 'grep ^Uid: /proc/1/status' | awk '{print $2}')
 [ "$uid" != 0 ] || fail "the server runs as root"
 echo "the server (PID 1) runs as uid $uid"
