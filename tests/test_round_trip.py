@@ -10,11 +10,11 @@ the text's count. Whisper base writes some spoken forms in its own shorthand, wh
 time as "07-05", "18. 45" or "16, 0, 0" (read as 07:05, 18:45, 16:00 here). Stress marks and tones are left out:
 Whisper does not write them.
 
-The limits are today's rates with a margin of a few errors: a regression guard. Where they are above the aims of
-issue 16 (English 2 % of words, Spanish, French, Italian and Portuguese 10 %, Hindi, Japanese and Chinese 10 % of
-characters), what is left is mostly Whisper base: it writes a heard "Python" as "Piton" in French, "kilowattheures"
-as "kilowatt arrière", and Hindi in Latin letters or misspelt (a plain Hindi sentence scores 0.7 of its characters
-in test_synthesis.py).
+The limits are today's rates with a margin of a few errors: a regression guard. Measured, every language but
+Hindi is within the aims of issue 16 (English 2 % of words, Spanish, French, Italian and Portuguese 10 %, Japanese
+and Chinese 10 % of characters); the errors left are Whisper base's spelling ("kilowattheures" written "kilowatt
+arrière", "Python" as "Paisen"). Hindi is out of reach of this judge: Whisper base writes Hindi in Latin letters
+or misspelt (a plain Hindi sentence scores 0.7 of its characters in test_synthesis.py).
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ BY_PHONEME = {"hi", "ja", "zh"}  # written without spaces between words (Japanes
 # misspelling what it hears (Hindi): scored by phonemes
 
 #: The most errors per unit of the text, per language (the rate measured, and a margin).
-#: Measured on a 2-core Xeon: en-us 0.028, en-gb 0.010, es 0.048, fr 0.115, it 0.108, pt-br 0.133 of words;
+#: Measured on a 2-core Xeon: en-us 0.000, en-gb 0.010, es 0.038, fr 0.083, it 0.097, pt-br 0.095 of words;
 #: hi 0.478, ja 0.028, zh 0.042 of phonemes.
-LIMITS = {"en-us": 0.05, "en-gb": 0.05, "es": 0.08, "fr": 0.16, "it": 0.15, "pt-br": 0.18, "hi": 0.55,
-          "ja": 0.06, "zh": 0.07}
+LIMITS = {"en-us": 0.03, "en-gb": 0.03, "es": 0.07, "fr": 0.12, "it": 0.13, "pt-br": 0.13, "hi": 0.55,
+          "ja": 0.05, "zh": 0.06}
 
 # Whisper base's shorthand for a spoken time, in English: "07-05", "18. 45", "19, 0-0", and "at 1845", "for 705"
 # (read back as a clock).
-_TIME_SHORTHAND = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])(?:-|[,.] ?)([0-5]\d)(?![\d,.]\d)")
+_TIME_SHORTHAND = re.compile(r"(?<![\d.,])([01]?\d|2[0-3])(?:-|[,.] )([0-5]\d)(?!\d|[,.]\d)")
 _HOUR_SHORTHAND = re.compile(r"(?<![\d.,])([01]?\d|2[0-3]), 0[-,] ?0(?!\d)")
 _RUN_TOGETHER = re.compile(r"\b(at|for|until|by|from|to) ([01]?\d|2[0-3])([0-5]\d)\b")
 # Marks a G2P writes that are not sounds: stress and tones (Whisper does not write them), and punctuation.
@@ -57,11 +57,22 @@ _STRESS = re.compile(r"[ˈˌ↗↘↓→ꜜ]")
 _PUNCTUATION = re.compile(r"[.,!?;:…—\"'()\-。、，！？；：«»“”]")
 
 
+# In Spanish, French, Italian and Portuguese, Whisper base writes a decimal it hears with a comma ("3,5"), so a
+# dotted "3.12" is a "point" it heard (a version: "tres punto doce"); and "9, 15" is a time it heard ("nove e
+# quinze"). A group of three digits after the dot is a thousands group (12.000), left alone.
+_ROMANCE_POINT = {"es": "punto", "fr": "point", "it": "punto", "pt-br": "ponto"}
+_DOTTED = re.compile(r"(?<![\d.,])(\d+)\.(\d{1,2})(?![\d.,]?\d)")
+_ROMANCE_TIME = re.compile(r"(?<![\d.,])([01]?\d|2[0-3]), ([0-5]\d)(?![\d,.]?\d)")
+
+
 def read_back(transcript: str, language: str) -> str:
     if language.startswith("en"):
         transcript = _HOUR_SHORTHAND.sub(r"\1:00", transcript)
         transcript = _TIME_SHORTHAND.sub(r"\1:\2", transcript)
         transcript = _RUN_TOGETHER.sub(r"\1 \2:\3", transcript)
+    elif language in _ROMANCE_POINT:
+        transcript = _DOTTED.sub(rf"\1 {_ROMANCE_POINT[language]} \2", transcript)
+        transcript = _ROMANCE_TIME.sub(r"\1:\2", transcript)
     return transcript
 
 
@@ -73,23 +84,39 @@ def heard(text: str, language: str, g2p: G2PRegistry) -> list[str]:
 
 
 def edit_distance(a: list[str], b: list[str]) -> int:
-    previous = list(range(len(b) + 1))
-    for i, x in enumerate(a, 1):
-        current = [i]
-        for j, y in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
-        previous = current
-    return previous[-1]
+    """Words (or phonemes) inserted, deleted or replaced to turn ``a`` into ``b``; a word of one side that sounds
+    as two of the other together costs nothing (a listener hears no word boundary: "Dupont" is "du pont")."""
+    table = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        for j in range(len(b) + 1):
+            if not i or not j:
+                table[i][j] = i + j
+                continue
+            best = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if j >= 2 and a[i - 1] == b[j - 2] + b[j - 1]:
+                best = min(best, table[i - 1][j - 2])
+            if i >= 2 and b[j - 1] == a[i - 2] + a[i - 1]:
+                best = min(best, table[i - 2][j - 1])
+            table[i][j] = best
+    return table[-1][-1]
 
 
 def test_edit_distance_and_read_back():
     assert edit_distance("kitten".split(), "kitten".split()) == 0
     assert edit_distance(list("kitten"), list("sitting")) == 3
+    assert edit_distance(["madam", "dypɔ̃", "vu"], ["madam", "dy", "pɔ̃", "vu"]) == 0  # Dupont, du pont
+    assert edit_distance(["sa", "pjɛtro"], ["sapjɛtro"]) == 0
+    assert edit_distance(["sɛlsjys"], ["sɛl", "sys"]) == 2  # only what sounds the same is forgiven
+    assert read_back("Paisen 3.12 e installato, costa 12.000 euro o 2,5.", "it") == (
+        "Paisen 3 punto 12 e installato, costa 12.000 euro o 2,5.")
+    assert read_back("A reunião começa às 9, 15, ou 1, 2, 3.", "pt-br") == "A reunião começa às 9:15, ou 1, 2, 3."
     assert read_back("Your alarm is set for 07-05 and dinner at 19, 0-0, the bus at 18. 45.", "en-us") == (
         "Your alarm is set for 07:05 and dinner at 19:00, the bus at 18:45.")
     assert read_back("It leaves at 1845, the alarm is set for 705.", "en-us") == (
         "It leaves at 18:45, the alarm is set for 7:05.")
-    assert read_back("It is 8,849 meters and 2.5 kg, in 2026.", "en-us") == "It is 8,849 meters and 2.5 kg, in 2026."
+    for unchanged in ("It is 8,849 meters and 2.5 kg, in 2026.", "Python 3.12 is out.", "It costs 12,000 yen.",
+                      "It is 2,50 or 12.05.5 here."):
+        assert read_back(unchanged, "en-us") == unchanged
 
 
 @pytest.mark.parametrize("language", sorted(ROUND_TRIP))
