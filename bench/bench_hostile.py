@@ -233,6 +233,7 @@ CASES: dict[str, Callable[[str, int], Awaitable[str]]] = {
     "header a JSON list": lambda h, p: _str(send(h, p, b"[1, 2, 3]\n")),
     "header without type": lambda h, p: _str(send(h, p, b'{"data": {"text": "Hi."}}\n')),
     "data_length a string": lambda h, p: _str(send(h, p, b'{"type": "describe", "data_length": "12"}\n')),
+    "a header line of 1 MB": lambda h, p: _str(send(h, p, b'{"type": "' + b"x" * 1_000_000)),
     "data a JSON list": lambda h, p: _str(send(h, p, frame("describe", data_bytes=b"[1, 2]"))),
     "synthesize data a list": lambda h, p: _str(send(h, p, frame("synthesize", data_bytes=b'["Hi."]'))),
     "frame cut short": cut_short,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import subprocess
 import sys
 import textwrap
+import weakref
 
 import numpy as np
 import pytest
 
 from wyoming_kokoro.audio_cache import MAGIC, AudioCache
-from wyoming_kokoro.engine.voices import VoiceCatalog
+from wyoming_kokoro.engine.voices import BLENDS_KEPT, VoiceCatalog
 
 SHA = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 
@@ -110,3 +112,18 @@ def test_two_processes_share_a_directory(tmp_path):
     assert not list(tmp_path.glob("*/.tmp-*"))  # no temporary file left behind
     digest = hashlib.sha256(bytes([0]) * 2000).digest()
     assert (tmp_path / "ke" / "key0.pcm").read_bytes() == MAGIC + digest + bytes([0]) * 2000
+
+
+def test_a_client_asking_for_a_new_blend_each_time_pins_no_memory(voices):
+    # Each blend is half a megabyte of styles: the catalog keeps the last few, and the cache's key keeps none.
+    catalog = VoiceCatalog(dict(voices.voices))
+    cache = AudioCache("0" * 64, max_bytes=1 << 20)
+    alive = []
+    for i in range(BLENDS_KEPT + 8):
+        voice = catalog.resolve(f"af_heart:1,am_adam:{1 + i / 1000:.3f}")
+        assert len(cache.key("Hi.", voice, 1.0, "en-us")) == 64
+        alive.append(weakref.ref(voice))
+        del voice
+    gc.collect()
+    assert sum(ref() is not None for ref in alive) == BLENDS_KEPT
+    assert all(ref() is not None for ref in alive[-BLENDS_KEPT:])  # the last ones asked for are the ones kept

@@ -179,6 +179,7 @@ EXPECTED = {
     "header a JSON list": "error:bad-request; closed",
     "header without type": "error:bad-request; closed",
     "data_length a string": "error:bad-request; closed",
+    "a header line of 1 MB": "error:bad-request; closed",  # the error is read before the connection ends
     "data a JSON list": "error:bad-request; closed",
     "synthesize data a list": "error:bad-request; closed",
     "frame cut short": "error:bad-request; closed",
@@ -278,20 +279,26 @@ def test_sigterm_mid_synthesis_tells_every_client_and_exits_in_time(tmp_path):
 
         async def go():
             clients = [await listener() for _ in range(2)]
+            idle_reader, idle_writer = await asyncio.open_connection("127.0.0.1", server.port)
             server.proc.send_signal(signal.SIGTERM)
             signalled = time.monotonic()
+            while "Stopping" not in server.log_text():
+                await asyncio.sleep(0.02)
+            idle_writer.write(synthesize("A request after the stop."))  # on a connection opened before it
+            late = await answer(idle_reader, until=lambda events: bool(events), timeout=10)
             endings = [await answer(reader, timeout=30) for reader, _, _ in clients]
-            for _, writer, _ in clients:
+            for writer in [idle_writer] + [writer for _, writer, _ in clients]:
                 writer.close()
-            return signalled, endings
+            return signalled, endings, late
 
-        signalled, endings = asyncio.run(go())
+        signalled, endings, late = asyncio.run(go())
         code = server.proc.wait(30)
         took = time.monotonic() - signalled
     finally:
         server.stop()
     for ending in endings:  # each hears why its reply stops: the error, then the audio-stop of its open audio
         assert ending.events[-2:] == ["error:shutting-down", "audio-stop"], ending
+    assert late.events == ["error:shutting-down"], late  # a new request during the grace is refused at once
     assert code == 0
     assert took < grace + 1.0, f"exited {took:.2f} s after SIGTERM (grace {grace} s)"
     log = server.log_text()
@@ -322,3 +329,22 @@ def test_standard_input_and_output_are_never_idle(tmp_path):
             proc.kill()
             proc.wait(10)
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_standard_input_that_ends_after_a_request_still_gets_the_whole_reply(tmp_path):
+    # printf '<synthesize frame>' | wyoming-kokoro --uri stdio:// > reply: the end of input is not a hang-up.
+    log = tmp_path / "stdio.log"
+    command = [sys.executable, "-m", "wyoming_kokoro", "--uri", "stdio://", "--provider", "cpu"]
+    with log.open("wb") as stderr:
+        result = subprocess.run(command, input=synthesize("The door is locked."), stdout=subprocess.PIPE,
+                                stderr=stderr, timeout=120)
+    assert result.returncode == 0, log.read_text(errors="replace")
+
+    async def read() -> object:
+        reader = asyncio.StreamReader()
+        reader.feed_data(result.stdout)
+        reader.feed_eof()
+        return await answer(reader, timeout=5)
+
+    got = asyncio.run(read())
+    assert got.events[0] == "audio-start" and "audio-chunk" in got.events and got.events[-1] == "audio-stop", got

@@ -95,7 +95,10 @@ CONTROLS = [
     ("\x1b]8;;https://example.com\x1b\\the docs\x1b]8;;\x1b\\ are here.", "the docs are here."),
     ("Progress\x1b[2K\x1b[1G 100%.", "Progress 100%."),
     ("Null\x00bytes and a bell\x07.", "Null bytes and a bell."),
-    ("A C1 \x9b31m escape.", "A C1 escape."),
+    ("A stray C1 \x9b here.", "A stray C1 here."),
+    ("Price rose 5% \x9ein Brno. Turn off the lights.", "Price rose 5% in Brno. Turn off the lights."),
+    ("Done \x1b]0;title and the rest of the reply.", "Done 0;title and the rest of the reply."),
+    ("A lone half \ud83d of a pair.", "A lone half of a pair."),
     ("Tab\tand\r\nnew line.", "Tab and\nnew line."),
 ]
 

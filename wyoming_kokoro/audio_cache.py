@@ -44,7 +44,6 @@ class AudioCache:
         self._memory: OrderedDict[str, bytes] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self._voice_digests: dict[int, tuple[Voice, str]] = {}
         self._writes = 0
         self.hits = 0
         self.misses = 0
@@ -56,16 +55,8 @@ class AudioCache:
         return self._bytes
 
     def key(self, text: str, voice: Voice, speed: float, language: str) -> str:
-        fields = [self.model_sha256, voice.name, self._voice_digest(voice), round(float(speed), 4), language, text]
+        fields = [self.model_sha256, voice.name, voice.digest, round(float(speed), 4), language, text]
         return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode()).hexdigest()
-
-    def _voice_digest(self, voice: Voice) -> str:
-        known = self._voice_digests.get(id(voice))
-        if known is not None and known[0] is voice:
-            return known[1]
-        digest = hashlib.sha256(voice.styles.tobytes()).hexdigest()[:16]
-        self._voice_digests[id(voice)] = (voice, digest)
-        return digest
 
     def get_memory(self, key: str) -> bytes | None:
         """The audio for ``key`` if it is in memory (fast enough for the event loop)."""

@@ -85,17 +85,26 @@ async def read_frame(reader: asyncio.StreamReader, limits: FrameLimits, idle: fl
     :class:`IdleTimeout` when no frame begins within ``idle`` seconds (None: no limit), and :class:`BadFrame`
     for a frame that breaks the protocol or ``limits``, a frame cut short, or one that takes longer than
     ``limits.frame_seconds``."""
+    # (A socket's own errors are OSErrors, ETIMEDOUT a TimeoutError among them: only a timeout of ours that
+    # expired is one; the others go to the caller, as a client gone.)
+    scope = asyncio.timeout(idle)
     try:
-        first = await asyncio.wait_for(reader.read(1), idle) if idle is not None else await reader.read(1)
-    except asyncio.TimeoutError:
-        raise IdleTimeout() from None
+        async with scope:
+            first = await reader.read(1)
+    except TimeoutError:
+        if scope.expired():
+            raise IdleTimeout() from None
+        raise
     if not first:
         return None
+    scope = asyncio.timeout(limits.frame_seconds)
     try:
-        async with asyncio.timeout(limits.frame_seconds):
+        async with scope:
             return await _rest_of_frame(first, reader, limits)
     except TimeoutError:
-        raise BadFrame(f"a frame took longer than {limits.frame_seconds:g} s to arrive") from None
+        if scope.expired():
+            raise BadFrame(f"a frame took longer than {limits.frame_seconds:g} s to arrive") from None
+        raise
     except asyncio.IncompleteReadError:
         raise BadFrame("the frame was cut short") from None
 

@@ -54,8 +54,10 @@ _SPLIT_IN_THREAD = 1000
 #: Requests one connection may have in flight (one answered, the others waiting their turn); more get
 #: too-many-requests. Home Assistant sends one at a time.
 REQUESTS_PER_CONNECTION = 4
-#: Seconds a last word to a client (an error before its connection closes) may take to be written.
+#: Seconds a last word to a client (an error before its connection closes) may take to be written, and what
+#: the client still sends then that is read and dropped, at most.
 _LAST_WORD_SECONDS = 1.0
+_LINGER_BYTES = 1 << 16
 #: The JSON names of the types a field may wrongly have, for errors.
 _JSON_TYPES = {dict: "an object", list: "a list", str: "a text", int: "a number", float: "a number", bool: "a boolean"}
 
@@ -96,8 +98,10 @@ class KokoroHandler(AsyncEventHandler):
         peer = writer.get_extra_info("peername")
         self.client = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or "local")
         self.host = peer[0] if isinstance(peer, tuple) and peer else None  # None: a unix socket or stdio
-        # standard input and output: the one client is the process that started the server, never idle
-        self.idle_timeout = self.state.settings.idle_timeout if writer.get_extra_info("socket") is not None else 0
+        # standard input and output: the one client is the process that started the server, never idle, and the
+        # end of its input is the end of what it asks, not a hang-up: its replies are finished
+        self.pipe = writer.get_extra_info("socket") is None
+        self.idle_timeout = 0 if self.pipe else self.state.settings.idle_timeout
         self._stream: _Stream | None = None
         self._turn = asyncio.Lock()  # one request of this connection at a time
         self._tasks: set[asyncio.Task] = set()
@@ -118,12 +122,13 @@ class KokoroHandler(AsyncEventHandler):
             self._warn(refused, "Refused a connection from %s: %d connections are open %s (%s)",
                        self.client, limit, where, setting)
             await self._last_word(TOO_MANY_CONNECTIONS, f"too many connections: {limit} are open {where}")
+            await self._linger()
             self.writer.close()
             return
         metrics.connections.inc()
         try:
             await self._serve()
-        except ConnectionError as err:  # a reset while reading: the client is gone, which is normal
+        except OSError as err:  # a reset or a timeout of the socket while reading: the client is gone
             # (disconnect() has run and said at INFO which requests it stopped)
             _LOGGER.debug("Client %s disconnected (%s)", self.client, type(err).__name__)
         finally:
@@ -143,6 +148,7 @@ class KokoroHandler(AsyncEventHandler):
                     self._warn("idle-timeout", "Closed the connection from %s: it asked for nothing for %g s "
                                "(idle_timeout)", self.client, timeout, level=logging.INFO)
                     await self._last_word(IDLE_TIMEOUT, f"closed after {timeout:g} s without a request")
+                    await self._linger()
                     break
                 try:
                     event = await read_frame(self.reader, limits, idle)
@@ -152,8 +158,12 @@ class KokoroHandler(AsyncEventHandler):
                     self.state.metrics.closed.labels("bad-frame").inc()
                     self._warn("bad-frame", "Closed the connection from %s: %s", self.client, err.reason)
                     await self._last_word(BAD_REQUEST, f"bad frame: {err.reason}")
+                    await self._linger()
                     break
                 if event is None:
+                    if self.pipe:  # the end of standard input: the text of an open stream has all come
+                        self._close_stream()
+                        await asyncio.gather(*self._tasks, return_exceptions=True)
                     break
                 self._last_activity = time.monotonic()
                 try:
@@ -185,6 +195,24 @@ class KokoroHandler(AsyncEventHandler):
             if quiet:
                 message += f" ({quiet} more like it not logged)"
             _LOGGER.log(level, message, *args)
+
+    async def _linger(self) -> None:
+        """Before closing after a last word: say the end of what we send, and read (and drop) what the client
+        still sends for a moment. Closed with its bytes unread, the connection would be reset, and a reset can
+        reach the client before the error it was sent."""
+        if self.writer.is_closing() or self.pipe:
+            return
+        with contextlib.suppress(OSError, RuntimeError):
+            if self.writer.can_write_eof():
+                self.writer.write_eof()
+        read = 0
+        with contextlib.suppress(OSError, TimeoutError, asyncio.LimitOverrunError):
+            async with asyncio.timeout(_LAST_WORD_SECONDS):
+                while read < _LINGER_BYTES:
+                    chunk = await self.reader.read(_LINGER_BYTES)
+                    if not chunk:
+                        break
+                    read += len(chunk)
 
     async def _last_word(self, code: str, text: str) -> None:
         """An error to a client whose connection is about to close, if it can still be written."""
@@ -226,6 +254,11 @@ class KokoroHandler(AsyncEventHandler):
     # -- events → requests ----------------------------------------------------------------------------------
 
     async def _start(self, kind: str, event: Event, stream: _Stream | None = None) -> None:
+        if self.state.draining:  # the server stops: it finishes what it has, and takes nothing new
+            if stream is not None:
+                stream.closed = True
+            await self._last_word(SHUTTING_DOWN, "the server is shutting down")
+            return
         if sum(not task.done() for task in self._tasks) >= REQUESTS_PER_CONNECTION:
             _LOGGER.debug("Refused a request from %s: %d in flight", self.client, REQUESTS_PER_CONNECTION)
             self.state.metrics.errors.labels(TOO_MANY_REQUESTS).inc()
@@ -303,16 +336,23 @@ class KokoroHandler(AsyncEventHandler):
     async def _request(self, kind: str, event: Event, stream: _Stream | None) -> None:
         reply = _Reply(RequestRecord(self.state.next_id(), self.client, kind))
         metrics = self.state.metrics
+        turn = False
         try:
-            async with self._turn:
-                with metrics.in_flight.track_inprogress():
-                    if stream is None:
-                        await self._one_shot(event, reply)
-                    else:
-                        await self._streamed(event, stream, reply)
-            reply.record.outcome = "ok"
-        except BaseException as err:
-            await self._fail(err, reply, stopped=stream is not None)
+            async with self._turn:  # what ends a request is said within its turn: replies never interleave
+                turn = True
+                try:
+                    with metrics.in_flight.track_inprogress():
+                        if stream is None:
+                            await self._one_shot(event, reply)
+                        else:
+                            await self._streamed(event, stream, reply)
+                    reply.record.outcome = "ok"
+                except BaseException as err:
+                    await self._fail(err, reply, stopped=stream is not None)
+        except asyncio.CancelledError as err:  # cancelled while waiting for its turn
+            if not turn:
+                await self._fail(err, reply, stopped=stream is not None)
+            raise
         finally:
             self._last_activity = time.monotonic()
             if stream is not None and self._stream is stream:  # it ended before its stop: the rest of

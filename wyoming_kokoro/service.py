@@ -218,6 +218,7 @@ async def serve(state: ServerState, reload_settings: ReloadSettings | None = Non
     notifier.stopping()
     _LOGGER.info("Stopping: no new connections; %d request(s) in flight", len(state.requests))
     listener.close()
+    state.draining = True
     await _drain(state, settings.shutdown_grace)
     if advertiser is not None:
         await advertiser.unregister()

@@ -31,7 +31,8 @@ class ServerState:
         self.settings = settings
         self.metrics = metrics
         self.requests: set[asyncio.Task] = set()  # in flight, on every connection
-        self.stopping = False  # set when the server stops: a request cut then tells its client so
+        self.draining = False  # set when the server stops: no new request is taken
+        self.stopping = False  # set when requests still running after the grace are cut: each tells its client
         self.connections = ConnectionCaps(settings.max_connections, settings.max_connections_per_client)
         self.throttle = Throttle()  # log lines about one client's misdeeds
         self._ids = itertools.count(1)

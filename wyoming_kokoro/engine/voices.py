@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
 import re
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -43,6 +46,8 @@ DEFAULT_VOICE = DEFAULT_LANGUAGE_VOICES["en-us"]
 #: refused on its length before it is parsed.
 MAX_BLEND_VOICES = 16
 MAX_SPEC_LENGTH = 512
+#: Blends kept once made (half a megabyte each): a client that asks for a new blend each time keeps this many.
+BLENDS_KEPT = 32
 
 
 class VoiceError(ValueError):
@@ -57,6 +62,12 @@ class Voice:
     description: str
     styles: np.ndarray  # float32 (MAX_IDS, 256): row n-1 is the style for a piece of n phoneme ids
     source: str  # "stock", a file path, or "blend"
+
+    @cached_property
+    def digest(self) -> str:
+        """A short hash of the voice's styles: what the audio cache keys a voice by (a voice file changed under
+        the same name is another voice)."""
+        return hashlib.sha256(self.styles.tobytes()).hexdigest()[:16]
 
     def style_for(self, n_ids: int) -> np.ndarray:
         """The style vector for a piece of ``n_ids`` phoneme ids."""
@@ -207,7 +218,7 @@ class VoiceCatalog:
 
     def __init__(self, voices: dict[str, Voice]) -> None:
         self.voices = dict(sorted(voices.items()))
-        self._blends: dict[str, Voice] = {}
+        self._blends: OrderedDict[str, Voice] = OrderedDict()  # the last BLENDS_KEPT asked for
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> "VoiceCatalog":
@@ -244,6 +255,7 @@ class VoiceCatalog:
             raise VoiceError(f"unknown voice {shown(spec)}; {len(self.voices)} voices are available (see --list-voices)")
         cached = self._blends.get(spec)
         if cached is not None:
+            self._blends.move_to_end(spec)
             return cached
         if spec.count(",") >= MAX_BLEND_VOICES:
             raise VoiceError(f"blend {shown(spec)} mixes {spec.count(',') + 1} voices; at most {MAX_BLEND_VOICES}")
@@ -265,6 +277,7 @@ class VoiceCatalog:
         main = max(parts, key=lambda p: p[1])[0]  # the blend speaks the language of its strongest voice
         title = "Blend of " + " and ".join(f"{round(100 * w / total)}% {_title(v.name)}" for v, w in parts)
         voice = Voice(spec, main.language, None, describe(title, main.language, None), styles.astype(np.float32), "blend")
-        if len(self._blends) < 256:  # blends are requested by name again and again; keep a bounded few
-            self._blends[spec] = voice
+        self._blends[spec] = voice  # blends are requested by name again and again: the last few are kept
+        if len(self._blends) > BLENDS_KEPT:
+            self._blends.popitem(last=False)
         return voice

@@ -57,15 +57,18 @@ _BULLET = re.compile(r"^[ \t]*[•◦▪▫‣⁃∙●○■□◆◇►▶➤�
 _ARROWS = re.compile(r"\s*[\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f\u2b00-\u2b2f]+\s*")
 _INVISIBLE = re.compile(r"[\ufe0e\ufe0f\u200d\u20e3\u200b\u2060]")
 #: Terminal escape sequences (ECMA-48), which a tool's output passed on by an LLM may carry: a control sequence
-#: (ESC [ or CSI, parameters, intermediates, a final byte: colours, cursor moves), a string (ESC ] or OSC, DCS, PM,
-#: APC ... up to BEL or ST: a window title, a hyperlink) and the other two-character escapes.
+#: (ESC [, parameters, intermediates, a final byte: colours, cursor moves), a string (ESC ] ... up to BEL or ESC \:
+#: a window title, a hyperlink; only when it ends, and within 512 characters: else just its introducer goes) and
+#: the other two-character escapes. The 8-bit forms (U+0080 to U+009F) are left to _CONTROLS: in text they are
+#: more often Windows-1252 read as Latin-1 (ž as U+009E) than escapes, and must not swallow what follows.
 _ESCAPES = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b[\]PX^_][^\x07\x1b]{0,512}(?:\x07|\x1b\\)"
     r"|\x1b[ -~]?"
 )
-#: The other control characters (tab, line feed and carriage return are white space, and stay).
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]+")
+#: The other control characters (tab, line feed and carriage return are white space, and stay), and halves of a
+#: surrogate pair left alone (valid JSON can carry one: no encoder takes it).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]+")
 
 _REPEATED_MARKS = re.compile(r"[!?][!?]+|[！？][！？]+")
 _DOTS = re.compile(r"\.{4,}|…{2,}|(?:\.\s){2,}\.")

@@ -193,9 +193,18 @@ _TITLES: dict[str, Rule] = {
 # --- numbers in words ----------------------------------------------------------------------------------------
 
 
+def in_words(n: int, code: str, to: str = "cardinal") -> str:
+    """num2words, or, for a number too large for it (it overflows past about 10^27 in some languages), the
+    number's digits one by one."""
+    try:
+        return num2words(n, lang=code, to=to)
+    except (OverflowError, ValueError):
+        return ("menos " if n < 0 and code == "es" else "") + " ".join(num2words(int(d), lang=code) for d in str(abs(n)))
+
+
 @lru_cache(maxsize=4096)
 def _cardinal(n: int, code: str) -> str:
-    return num2words(n, lang=code).replace(",", "")
+    return in_words(n, code).replace(",", "")
 
 
 def cardinal(n: int, language: str, form: str | None = None) -> str:
@@ -430,7 +439,7 @@ _SPACE_GROUPS = re.compile(r"(?<![\d,.])\d{1,3}(?: \d{3})+(?![\d]|[,.]\d{3})")
 
 
 def _ordinal(match: re.Match, language: str) -> str:
-    words = num2words(int(match.group(1)), lang=_LANGUAGES[language].code, to="ordinal")
+    words = in_words(int(match.group(1)), _LANGUAGES[language].code, to="ordinal")
     if match.group(2) == "ª":
         words = re.sub(r"o\b", "a", words)
     elif language == "es" and match.group(3):  # "1º piso": "primer piso"
@@ -444,7 +453,7 @@ def _ordinal_fr(match: re.Match) -> str:
         return "premier" if suffix == "er" else "première"
     if n == 2 and suffix.startswith("nd"):
         return "second" if suffix == "nd" else "seconde"
-    return num2words(n, lang="fr", to="ordinal")
+    return in_words(n, "fr", to="ordinal")
 
 
 def _number(match: re.Match, language: str) -> str:
