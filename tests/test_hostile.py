@@ -348,3 +348,15 @@ def test_standard_input_that_ends_after_a_request_still_gets_the_whole_reply(tmp
 
     got = asyncio.run(read())
     assert got.events[0] == "audio-start" and "audio-chunk" in got.events and got.events[-1] == "audio-stop", got
+
+
+def test_a_socket_timeout_is_a_client_gone_not_an_idle_connection():
+    # ETIMEDOUT from the kernel is a TimeoutError too: read_frame must not take it for its own idle timeout.
+    async def go():
+        reader = asyncio.StreamReader()
+        reader.set_exception(TimeoutError(110, "Connection timed out"))
+        with pytest.raises(TimeoutError) as raised:
+            await read_frame(reader, LIMITS, idle=5)
+        return raised.value
+
+    assert not isinstance(asyncio.run(go()), IdleTimeout)

@@ -611,3 +611,11 @@ def test_table_rows_read_alone_sound_as_in_the_whole_table():
     table = "| Room | Temp |\n|---|---|\n| Kitchen | 21°C |"
     rows = [normalize_sentence(line, "en-us") for line in table.splitlines()]
     assert "\n".join(r for r in rows if r) == normalize(table, "en-us")
+
+
+@pytest.mark.parametrize("language", ["en-us", "en-gb", "es", "fr", "it", "pt-br", "hi", "ja", "zh"])
+def test_numbers_too_large_for_num2words_are_read_digit_by_digit(language):
+    for text in ("1.000.000.000.000.000.000.000.000", "999999999999999999999999999999º", "$" + "9" * 40,
+                 "9" * 40 + " km", "€" + "9" * 40):
+        spoken = normalize(text, language)  # num2words overflows past about 10^27 in Spanish and Portuguese
+        assert spoken
