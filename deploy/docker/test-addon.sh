@@ -19,9 +19,8 @@ PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 CA_CERT=${CA_CERT:-/etc/ssl/certs/ca-certificates.crt}
 TEXT="Good evening. The garage door is closed."
 export DOCKER_BUILDKIT=1
-
-say() { printf '\n== %s\n' "$*"; }
-fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=deploy/docker/lib.sh
+. deploy/docker/lib.sh
 
 work=$(mktemp -d)
 name=kokoro-addon-$$
@@ -33,10 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$BUILD_FROM" = local ]; then
-    BUILD_FROM=local/debian-python:bookworm
-    "$ROOT/deploy/docker/local-base.sh" "$BUILD_FROM"
-fi
+BUILD_FROM=$(base_image "$BUILD_FROM")
 
 say "A wheel of $(git rev-parse --short HEAD), and the add-on's build context"
 mkdir "$work/src"
@@ -51,10 +47,8 @@ chmod -R a+rX "$work/context/rootfs/tmp/wheels"
 echo "$wheel"
 
 say "Build $TAG FROM $BUILD_FROM"
-secret=()
-if [ -f "$CA_CERT" ]; then secret=(--secret "id=ca,src=$CA_CERT"); fi
 started=$(date +%s)
-"$DOCKER" build --build-arg "BUILD_FROM=$BUILD_FROM" --build-arg "PACKAGE=/tmp/wheels/$wheel[zh,ja]" "${secret[@]}" \
+"$DOCKER" build --build-arg "BUILD_FROM=$BUILD_FROM" --build-arg "PACKAGE=/tmp/wheels/$wheel[zh,ja]" "${SECRET[@]}" \
     -t "$TAG" "$work/context"
 echo "built in $(( $(date +%s) - started )) s; image size $(( $("$DOCKER" image inspect -f '{{.Size}}' "$TAG") / 1000000 )) MB"
 
@@ -65,7 +59,7 @@ if [ -z "$gateway" ]; then
     subnet=$("$DOCKER" network inspect bridge -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}')
     gateway=$("$PYTHON" -c 'import ipaddress, sys; print(next(ipaddress.ip_network(sys.argv[1]).hosts()))' "$subnet")
 fi
-supervisor_port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])')
+supervisor_port=$(free_port)
 "$PYTHON" - "$supervisor_port" "$work/discovery.json" <<'EOF' &
 import json, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -89,7 +83,7 @@ cat > "$work/data/options.json" <<'EOF'
 {"voice": "bf_emma", "language_voices": [{"language": "fr", "voice": "ff_siwis"}], "speed": 1.0, "cache_size": 16, "log_level": "info"}
 EOF
 chmod -R a+rwX "$work/data"
-port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port 127.0.0.1)
 "$DOCKER" run -d --name "$name" --init -v "$work/data:/data" -p "127.0.0.1:$port:10200" \
     -e SUPERVISOR_TOKEN=test-token -e "SUPERVISOR_URL=http://$gateway:$supervisor_port" "$TAG" >/dev/null
 for _ in $(seq 1 600); do

@@ -24,11 +24,8 @@ CA_CERT=${CA_CERT:-/etc/ssl/certs/ca-certificates.crt}
 TEXT="The kitchen light is on, and the front door is locked."
 GRACE=5
 export DOCKER_BUILDKIT=1
-
-say() { printf '\n== %s\n' "$*"; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-seconds_since() { local ms=$(( $(now_ms) - $1 )); printf '%d.%d' $(( ms / 1000 )) $(( ms % 1000 / 100 )); }
-fail() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=deploy/docker/lib.sh
+. deploy/docker/lib.sh
 
 work=$(mktemp -d)
 containers=()
@@ -39,17 +36,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$BASE" = local ]; then
-    BASE=local/debian-python:bookworm
-    "$ROOT/deploy/docker/local-base.sh" "$BASE"
-fi
+BASE=$(base_image "$BASE")
 
 say "Build $TAG from a clean checkout of $(git rev-parse --short HEAD) (FROM $BASE${ONNXRUNTIME:+, $ONNXRUNTIME})"
 git archive HEAD | tar -x -C "$work"
-secret=()
-if [ -f "$CA_CERT" ]; then secret=(--secret "id=ca,src=$CA_CERT"); fi
 started=$(date +%s)
-"$DOCKER" build --build-arg "BASE=$BASE" --build-arg "ONNXRUNTIME=$ONNXRUNTIME" "${secret[@]}" -t "$TAG" "$work"
+"$DOCKER" build --build-arg "BASE=$BASE" --build-arg "ONNXRUNTIME=$ONNXRUNTIME" "${SECRET[@]}" -t "$TAG" "$work"
 echo "built in $(( $(date +%s) - started )) s"
 size=$("$DOCKER" image inspect -f '{{.Size}}' "$TAG")
 echo "image size: $(( size / 1000000 )) MB"
@@ -83,10 +75,7 @@ containers+=("$offline")
 started=$(now_ms)
 "$DOCKER" run -d --name "$offline" --network none -v "$volume:/var/cache/wyoming-kokoro" \
     -e WYOMING_KOKORO_CACHE_DIR=/var/cache/wyoming-kokoro "$TAG" >/dev/null
-until "$DOCKER" logs "$offline" 2>&1 | grep -q "Serving on"; do
-    [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$offline")" = true ] || { "$DOCKER" logs "$offline"; fail "the container exited"; }
-    sleep 0.2
-done
+wait_serving "$offline"
 ready=$(seconds_since "$started")
 echo "serving $ready s after docker run"
 "$DOCKER" exec -i "$offline" python - --text "$TEXT" < deploy/docker/speak.py > "$work/offline.wav" \
@@ -117,14 +106,11 @@ echo "stopped in $(seconds_since "$started") s, exit code $code"
 [ "$took_ms" -lt $(( (GRACE + 1) * 1000 )) ] || fail "took $took_ms ms to stop"
 
 say "Through the published port"
-port=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port 127.0.0.1)
 published=kokoro-published-$$
 containers+=("$published")
 "$DOCKER" run -d --name "$published" -p "127.0.0.1:$port:10200" "$TAG" >/dev/null
-until "$DOCKER" logs "$published" 2>&1 | grep -q "Serving on"; do
-    [ "$("$DOCKER" inspect -f '{{.State.Running}}' "$published")" = true ] || { "$DOCKER" logs "$published"; fail "the container exited"; }
-    sleep 0.2
-done
+wait_serving "$published"
 "$PYTHON" deploy/docker/speak.py --uri "tcp://127.0.0.1:$port" --text "$TEXT" > "$work/published.wav" \
     || fail "no speech through the published port"
 "$PYTHON" deploy/docker/hears.py "$work/published.wav" --text "$TEXT" || fail "Whisper did not hear the text"
