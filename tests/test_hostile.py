@@ -360,3 +360,18 @@ def test_a_socket_timeout_is_a_client_gone_not_an_idle_connection():
         return raised.value
 
     assert not isinstance(asyncio.run(go()), IdleTimeout)
+
+
+def test_a_bad_frame_while_a_reply_is_being_sent_ends_it_without_a_traceback(guarded_server):
+    # (found by the fuzz run: the reply wrote after the connection's last word had closed our end)
+    async def go():
+        reader, writer = await asyncio.open_connection("127.0.0.1", guarded_server.port)
+        writer.write(synthesize("This reply is still being spoken when the garbage comes.") + b"garbage\n")
+        got = await answer(reader, timeout=10)
+        writer.close()
+        return got
+
+    got = asyncio.run(go())
+    assert "error:bad-request" in got.events and got.closed, got
+    time.sleep(0.5)
+    assert tracebacks(guarded_server) == []

@@ -106,6 +106,7 @@ class KokoroHandler(AsyncEventHandler):
         self._turn = asyncio.Lock()  # one request of this connection at a time
         self._tasks: set[asyncio.Task] = set()
         self._last_activity = time.monotonic()  # the last event read, or the end of the last request
+        self._ended = False  # our end of the stream is closed (after a last word): nothing more may be written
 
     async def run(self) -> None:
         if not self.state.allows(self.host):
@@ -202,6 +203,7 @@ class KokoroHandler(AsyncEventHandler):
         reach the client before the error it was sent."""
         if self.writer.is_closing() or self.pipe:
             return
+        self._ended = True  # nothing more is written: a request still running finds its client gone
         with contextlib.suppress(OSError, RuntimeError):
             if self.writer.can_write_eof():
                 self.writer.write_eof()
@@ -216,7 +218,7 @@ class KokoroHandler(AsyncEventHandler):
 
     async def _last_word(self, code: str, text: str) -> None:
         """An error to a client whose connection is about to close, if it can still be written."""
-        if self.writer.is_closing():
+        if self.writer.is_closing() or self._ended:
             return
         try:
             await asyncio.wait_for(self.write_event(Error(text=text, code=code).event()), _LAST_WORD_SECONDS)
@@ -308,7 +310,7 @@ class KokoroHandler(AsyncEventHandler):
         """Write ``event``; ClientGone when the client has gone, or has read nothing for ``idle_timeout``
         seconds while its socket was full (then the connection is dropped: a client that never reads must not
         hold a request and its audio)."""
-        if self.writer.is_closing():
+        if self.writer.is_closing() or self._ended:
             raise ClientGone()
         timeout = self.idle_timeout or None
         try:
