@@ -116,14 +116,13 @@ class KokoroHandler(AsyncEventHandler):
         caps, metrics = self.state.connections, self.state.metrics
         refused = caps.admit(self.host or "")
         if refused is not None:
-            metrics.closed.labels(refused).inc()
             limit = caps.total if refused == "total" else caps.per_client
             where = "in all" if refused == "total" else f"from {self.host}"
             setting = "max_connections" if refused == "total" else "max_connections_per_client"
-            self._warn(refused, "Refused a connection from %s: %d connections are open %s (%s)",
-                       self.client, limit, where, setting)
-            await self._last_word(TOO_MANY_CONNECTIONS, f"too many connections: {limit} are open {where}")
-            await self._linger()
+            await self._close_with(
+                refused, TOO_MANY_CONNECTIONS, f"too many connections: {limit} are open {where}",
+                f"Refused a connection from {self.client}: {limit} connections are open {where} ({setting})",
+            )
             self.writer.close()
             return
         metrics.connections.inc()
@@ -144,22 +143,19 @@ class KokoroHandler(AsyncEventHandler):
             while self._is_running:
                 idle = self._idle_left()
                 if idle is not None and idle <= 0:
-                    self.state.metrics.closed.labels("idle-timeout").inc()
-                    timeout = self.idle_timeout
-                    self._warn("idle-timeout", "Closed the connection from %s: it asked for nothing for %g s "
-                               "(idle_timeout)", self.client, timeout, level=logging.INFO)
-                    await self._last_word(IDLE_TIMEOUT, f"closed after {timeout:g} s without a request")
-                    await self._linger()
+                    await self._close_with(
+                        "idle-timeout", IDLE_TIMEOUT, f"closed after {self.idle_timeout:g} s without a request",
+                        f"Closed the connection from {self.client}: it asked for nothing for "
+                        f"{self.idle_timeout:g} s (idle_timeout)", level=logging.INFO,
+                    )
                     break
                 try:
                     event = await read_frame(self.reader, limits, idle)
                 except IdleTimeout:
                     continue
                 except BadFrame as err:
-                    self.state.metrics.closed.labels("bad-frame").inc()
-                    self._warn("bad-frame", "Closed the connection from %s: %s", self.client, err.reason)
-                    await self._last_word(BAD_REQUEST, f"bad frame: {err.reason}")
-                    await self._linger()
+                    await self._close_with("bad-frame", BAD_REQUEST, f"bad frame: {err.reason}",
+                                           f"Closed the connection from {self.client}: {err.reason}")
                     break
                 if event is None:
                     if self.pipe:  # the end of standard input: the text of an open stream has all come
@@ -189,13 +185,21 @@ class KokoroHandler(AsyncEventHandler):
             return timeout
         return self._last_activity + timeout - time.monotonic()
 
-    def _warn(self, what: str, message: str, *args, level: int = logging.WARNING) -> None:
-        """Log ``message`` about this client, unless it has misbehaved this way too often lately."""
-        allowed, quiet = self.state.throttle.allow(f"{self.host} {what}")
+    def _warn(self, reason: str, message: str, level: int = logging.WARNING) -> None:
+        """Count a connection closed for ``reason`` in the metrics, and log ``message`` about this client unless
+        it has misbehaved this way too often lately."""
+        self.state.metrics.closed.labels(reason).inc()
+        allowed, quiet = self.state.throttle.allow(f"{self.host} {reason}")
         if allowed:
-            if quiet:
-                message += f" ({quiet} more like it not logged)"
-            _LOGGER.log(level, message, *args)
+            _LOGGER.log(level, message + (f" ({quiet} more like it not logged)" if quiet else ""))
+
+    async def _close_with(self, reason: str, code: str, text: str, message: str,
+                          level: int = logging.WARNING) -> None:
+        """The end of a connection the server closes: counted and logged (:meth:`_warn`), an error with ``code``
+        to the client, and a moment for it to read that before the close."""
+        self._warn(reason, message, level)
+        await self._last_word(code, text)
+        await self._linger()
 
     async def _linger(self) -> None:
         """Before closing after a last word: say the end of what we send, and read (and drop) what the client
@@ -257,18 +261,18 @@ class KokoroHandler(AsyncEventHandler):
 
     async def _start(self, kind: str, event: Event, stream: _Stream | None = None) -> None:
         if self.state.draining:  # the server stops: it finishes what it has, and takes nothing new
+            refusal = Error(text="the server is shutting down", code=SHUTTING_DOWN)
+        elif len(self._tasks) >= REQUESTS_PER_CONNECTION:
+            refusal = Error(text=f"too many requests: {REQUESTS_PER_CONNECTION} are in flight on this connection",
+                            code=TOO_MANY_REQUESTS)
+        else:
+            refusal = None
+        if refusal is not None:
+            _LOGGER.debug("Refused a request from %s: %s", self.client, refusal.text)
+            self.state.metrics.errors.labels(refusal.code).inc()
             if stream is not None:
                 stream.closed = True
-            await self._last_word(SHUTTING_DOWN, "the server is shutting down")
-            return
-        if sum(not task.done() for task in self._tasks) >= REQUESTS_PER_CONNECTION:
-            _LOGGER.debug("Refused a request from %s: %d in flight", self.client, REQUESTS_PER_CONNECTION)
-            self.state.metrics.errors.labels(TOO_MANY_REQUESTS).inc()
-            if stream is not None:
-                stream.closed = True
-            await self._last_word(
-                TOO_MANY_REQUESTS, f"too many requests: {REQUESTS_PER_CONNECTION} are in flight on this connection"
-            )
+            await self._send(refusal.event())
             return
         task = asyncio.create_task(self._request(kind, event, stream))
         self._tasks.add(task)
@@ -318,9 +322,8 @@ class KokoroHandler(AsyncEventHandler):
         except (ConnectionError, BrokenPipeError) as err:
             raise ClientGone() from err
         except asyncio.TimeoutError:
-            self.state.metrics.closed.labels("idle-timeout").inc()
-            self._warn("stalled", "Closed the connection from %s: it read nothing for %g s (idle_timeout)",
-                       self.client, timeout)
+            self._warn("idle-timeout", f"Closed the connection from {self.client}: it read nothing for {timeout:g} s "
+                       "(idle_timeout)")
             self._drop()
             raise ClientGone() from None
 

@@ -194,12 +194,12 @@ _TITLES: dict[str, Rule] = {
 
 
 def in_words(n: int, code: str, to: str = "cardinal") -> str:
-    """num2words, or, for a number too large for it (it overflows past about 10^27 in some languages), the
-    number's digits one by one."""
+    """num2words of ``n`` (0 or more: the rules read a minus sign as a word), or, for a number too large for it
+    (it overflows past about 10^27 in some languages), its digits one by one."""
     try:
         return num2words(n, lang=code, to=to)
     except (OverflowError, ValueError):
-        return ("menos " if n < 0 and code == "es" else "") + " ".join(num2words(int(d), lang=code) for d in str(abs(n)))
+        return " ".join(num2words(int(d), lang=code) for d in str(n))
 
 
 @lru_cache(maxsize=4096)
