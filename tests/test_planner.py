@@ -128,6 +128,32 @@ def test_an_overloaded_machine_starts_a_new_reply_at_once():
     assert slow.start(reply_shapes(slow) * 3)[1] == pytest.approx(START_DEADLINE)
 
 
+def test_an_overloaded_machine_decodes_the_rest_of_a_part_in_one_window():
+    p = planner(0.012, 0.007)
+    plan = WindowPlan()
+    p.costs.rtf = 0.6  # a listener's replies take 0.6 of the model's time as they play
+    assert not p.overloaded(1) and p.overloaded(2) and not p.overloaded(3, workers=2) and p.overloaded(4, workers=2)
+    # A listener with 0.3 s of audio ahead: sized to it, the window is small; where the machine cannot feed every
+    # listener anyway, it is the rest of the part (up to the largest), and lean
+    small, _ = p.window(0.3, 100, True, busy=True)
+    assert small < 100
+    assert p.window(0.3, 100, True, busy=True, overloaded=True) == (100, True)
+    assert p.window(0.3, 500, True, busy=True, overloaded=True) == (plan.largest, True)
+    assert p.window(0.3, plan.largest + 3, True, overloaded=True)[0] == plan.largest + 3  # no stub left
+    assert p.window(0.3, 100, False, overloaded=True)[0] == 100  # a new part of a listener with audio in hand
+    # And so does a listener who has run out: a small window would come sooner, but take CPU from everyone
+    assert p.window(0.0, 100, True, previous=20, overloaded=True)[0] == 100
+    assert p.window(0.0, 100, True, previous=20)[0] == 2 * 20  # (not overloaded: it grows over its last window)
+    # The start rule plans the same windows: the replies take less work in all than with windows sized to the
+    # audio ahead (the same plan with the machine not counted as overloaded)
+    others = [Listener([p.shape_of(REPLY[1], 1.0, 0.3) for _ in range(2)], 0.4) for _ in range(3)]
+    loaded = p.simulate(reply_shapes(p), None, 0.0, others)
+    p.costs.rtf = 0.2
+    assert not p.overloaded(4)
+    sized = p.simulate(reply_shapes(p), None, 0.0, others)
+    assert loaded.work < sized.work
+
+
 def listen(pipeline: Pipeline, texts, voice) -> tuple[float, list[float], RequestStats]:
     """Play a request in real time as its audio arrives: (first audio, the gaps over 10 ms, stats)."""
     async def main():

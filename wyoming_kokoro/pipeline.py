@@ -297,8 +297,10 @@ class Pipeline:
         decoder = stream.decoding
         lean = False
         if self.windowed and frames is None and decoder is not None:
-            frames, lean = self.planner.window(buffered() or 0.0, decoder.remaining, bool(decoder.windows),
-                                               stream.last_window, busy=self.scheduler.queue_depth > 0)
+            frames, lean = self.planner.window(
+                buffered() or 0.0, decoder.remaining, bool(decoder.windows), stream.last_window,
+                busy=self.scheduler.queue_depth > 0,
+                overloaded=self.planner.overloaded(len(self.serving), self.scheduler.parallel))
         pcm = stream.step(frames, lean)
         self.costs.note_step(stream.last_step)
         return pcm
@@ -479,7 +481,12 @@ class _Request:
                 self._promise_if_shared(stream, text, texts)
                 await self._job(lambda: pipeline.prepare(stream))
                 buffered = playback.buffered()
-                if stream.decoding is not None and pipeline.planner.runs_out(buffered, stream.decoding.remaining):
+                # (where the machine cannot feed every listener, one who has heard the reply start waits for
+                # the part whole rather than restart with a small window: see Planner.window)
+                restart = playback.end is None or not pipeline.planner.overloaded(len(pipeline.serving),
+                                                                                  pipeline.scheduler.parallel)
+                if stream.decoding is not None and restart and \
+                        pipeline.planner.runs_out(buffered, stream.decoding.remaining):
                     # A (re)start: the listener has nothing ahead, or too little for this part's first window (a
                     # streamed text that came late): the start rule, and the audio ahead plays out meanwhile.
                     shapes, promised = self._promise(stream, text, texts), True

@@ -5,7 +5,8 @@ the rate model measured on this machine (costs.py).
   model says can be decoded before that audio runs out, with a margin: windows grow as the audio ahead grows, and
   a large window pays its fixed cost and context once for many frames. With the ``seam_context: full`` setting a
   window takes the plan's full context (its seams rate closer to whole pieces) where it pays for itself and
-  nobody else waits for the machine; else it is lean.
+  nobody else waits for the machine; else it is lean. Where the replies being made need more than the machine
+  gives in real time, a listener who has heard its reply start gets the rest of a part in one window.
 - **The start rule** (:meth:`Planner.start`): when a piece starts and the listener has nothing ahead (a request's
   first audio, or a streamed reply whose text came slower than its speech), the plan for the rest of the reply is
   run on the estimates (:meth:`Planner.simulate`: the pieces already known, each with its G2P, front part and
@@ -160,8 +161,14 @@ class Planner:
         """The size of :meth:`window`."""
         return self.window(buffered, remaining, started, previous)[0]
 
+    def overloaded(self, listeners: int, workers: int = 1) -> bool:
+        """``listeners`` replies being synthesized at once need more of the model than ``workers`` can give in
+        real time (at the real-time factor measured on recent pieces): some of them will wait whatever the plan.
+        Never for one listener alone (a machine slower than real time is the start rule's to plan for)."""
+        return listeners > 1 and listeners * self.costs.rtf > workers
+
     def window(self, buffered: float, remaining: int, started: bool, previous: int = 0,
-               busy: bool = False) -> tuple[int, bool]:
+               busy: bool = False, overloaded: bool = False) -> tuple[int, bool]:
         """(output frames, lean) of the next window of a part with ``remaining`` frames left, when the listener has
         ``buffered`` seconds of audio ahead: the most that is estimated to be decoded in time, at least the plan's
         first window and at most its largest; when not even the first fits (the listener is about to run out, or
@@ -175,8 +182,17 @@ class Planner:
         it), even where it then does not fit the audio ahead: the start rule plans for it (measured on a 2-core
         Xeon: the first audio 85 ms later at full speed; taking it only where it fits left too few such windows
         to change the DNSMOS rating). Else the window has the lean context: a seam that rates worse, for a window
-        that costs less."""
+        that costs less.
+
+        Where the machine is ``overloaded`` (:meth:`overloaded`), a listener who has heard the reply start gets
+        the rest of its part in one window (up to the plan's largest), whether it has audio ahead or has run out:
+        sized to the audio ahead, or grown from a small one, its windows would be small, each paying the fixed
+        cost and the context again, and the CPU they take would be missing from every listener (measured at 16
+        clients on 2 cores: 3.5 windows a part, 14 % more CPU an audio second than whole pieces)."""
         plan = self.plan
+        if overloaded:
+            frames = min(remaining, plan.largest)
+            return (remaining if remaining - frames < plan.first else frames), True
         budget = BUDGET_SHARE * buffered - BUDGET_MARGIN
         units = math.floor(min(self.costs.decoder.units_within(budget), 1e9))  # frames decoded, context included
 
@@ -216,6 +232,7 @@ class Planner:
         :attr:`Outcome.others_gap` says how long they would wait."""
         main = _Sim(shapes, buffered, hold, start=None if buffered is None else 0.0)
         sims = [main, *(_Sim(list(o.shapes), o.buffered) for o in others)]
+        overloaded = self.overloaded(len(sims))
         t = 0.0
         while True:
             waiting = [s for s in sims if s.index < len(s.shapes)]
@@ -229,16 +246,16 @@ class Planner:
                 t = min(s.shapes[s.index].available for s in pool)
                 continue
             sim = min(ready, key=lambda s: s.need)
-            t = self._step(sim, t, busy=len(sims) > 1)
+            t = self._step(sim, t, busy=len(sims) > 1, overloaded=overloaded)
             if sim is main:
                 main.finished = t
         gap = sum(s.gap for s in sims[1:])
         return Outcome(main.gap, main.slack, main.finished if main.start is None else main.start, main.finished,
                        gap)
 
-    def _step(self, sim: _Sim, t: float, busy: bool) -> float:
+    def _step(self, sim: _Sim, t: float, busy: bool, overloaded: bool = False) -> float:
         """One job of ``sim`` from ``t`` (its part's G2P and front part first, when it starts a part): when it
-        is done. ``busy``: others share the machine (windows are lean)."""
+        is done. ``busy``: others share the machine (windows are lean); ``overloaded``: more than it can feed."""
         shape = sim.shapes[sim.index]
         if not sim.prepared:
             t += self.costs.prepare_seconds(shape.characters, shape.tokens)
@@ -248,7 +265,8 @@ class Planner:
         if sim.end is None:
             size = self.first_window(sim.hold - t, remaining, busy)
         else:
-            size, lean = self.window(sim.end - t, remaining, started, sim.previous, busy=busy)
+            size, lean = self.window(sim.end - t, remaining, started, sim.previous, busy=busy,
+                                     overloaded=overloaded)
         # (the cost as if the seam moved on, the audio as if it moved back: the plan counts the worse of each)
         t += self.costs.decoder.estimate(self.decoded_frames(size, remaining, started, lean))
         size = self.advance(size, remaining, started, lean)
