@@ -201,8 +201,9 @@ class _Playback:
         """Seconds of audio ahead of the listener (negative: it ran out that long ago); None when nothing plays
         or is planned to."""
         now = time.perf_counter()
-        if self.start_at is not None:  # held back: the listener hears nothing until then (what played is over)
-            return self.start_at + sum(piece.seconds for piece in self.held) - now
+        start_at = self.start_at  # (read once: a worker thread asks while the event loop may release the hold)
+        if start_at is not None:  # held back: the listener hears nothing until then (what played is over)
+            return start_at + sum(piece.seconds for piece in list(self.held)) - now
         if self.end is not None:
             return self.end - now
         return None
@@ -241,10 +242,14 @@ class Pipeline:
             raise ValueError("windowed decoding needs a model whose graph is split")
         self.planner = Planner(
             self.costs, self.synthesizer.plan, self.synthesizer.pauses, hop=model.hop if self.windowed else None,
-            start_deadline=self.start_deadline, full_context=self.full_context,
+            start_deadline=self.start_deadline, full_context=self.full_context, workers=self.scheduler.parallel,
         )
-        #: The requests being synthesized: the start rule of a new one counts the work promised to them.
+        #: The requests being served: the start rule of a new one counts the work promised to them.
         self.serving: set[_Request] = set()
+
+    def synthesizing(self) -> int:
+        """Requests synthesizing a piece now (not waiting for their text, nor answered from the audio cache)."""
+        return sum(1 for request in self.serving if request.synthesizing)
 
     # -- a request ------------------------------------------------------------------------------------------
 
@@ -288,19 +293,20 @@ class Pipeline:
         stream.prepare()
         self.costs.note_step(stream.last_step)
 
-    def step(self, stream: PieceStream, buffered: Callable[[], float | None], frames: int | None = None) -> np.ndarray:
+    def step(self, stream: PieceStream, buffered: Callable[[], float | None], frames: int | None = None,
+             overloaded: bool = False) -> np.ndarray:
         """Blocking: the next step of ``stream`` and its PCM; the costs it measured go to the rate model.
 
         With windows, a window of ``frames``, or, when None, of the size the planner gives for the audio ahead of
         the listener when the worker takes the job (``buffered()``: it is known best then). Without, a step is a
-        whole part."""
+        whole part. ``overloaded``: the machine cannot feed every listener, and this one's reply plays (windows
+        are then the rest of the part: :meth:`Planner.window`)."""
         decoder = stream.decoding
         lean = False
         if self.windowed and frames is None and decoder is not None:
             frames, lean = self.planner.window(
                 buffered() or 0.0, decoder.remaining, bool(decoder.windows), stream.last_window,
-                busy=self.scheduler.queue_depth > 0,
-                overloaded=self.planner.overloaded(len(self.serving), self.scheduler.parallel))
+                busy=self.scheduler.queue_depth > 0, overloaded=overloaded)
         pcm = stream.step(frames, lean)
         self.costs.note_step(stream.last_step)
         return pcm
@@ -423,6 +429,7 @@ class _Request:
         #: What is left of this reply as the planner sees it, as of its last job (the start rules of others read
         #: it: the work promised to this listener); None before its first.
         self.promised: list[Shape] | None = None
+        self.synthesizing = False  # a piece of it is being synthesized (not from the audio cache)
 
     async def produce(self, pieces: AsyncIterator[str], fit: bool) -> None:
         texts = _Texts(pieces)
@@ -474,6 +481,20 @@ class _Request:
             await self._hand_out(cached, arrived)
             return
         stream = pipeline.synthesizer.stream(text, self.voice, speed=speed, language=self.language)
+        self.synthesizing = True
+        try:
+            await self._synthesize(stream, text, arrived, previous, texts, key)
+        finally:
+            self.synthesizing = False
+
+    def _crowded(self) -> bool:
+        """This reply's audio plays (not held back) and the machine cannot feed every listener in real time."""
+        pipeline = self.pipeline
+        return self.playback.end is not None and pipeline.planner.overloaded(pipeline.synthesizing())
+
+    async def _synthesize(self, stream: PieceStream, text: str, arrived: float, previous: str | None,
+                          texts: _Texts, key: str | None) -> None:
+        pipeline, playback, speed = self.pipeline, self.playback, self.speed
         parts: list[bytes] = []
         while not stream.done:
             frames, promised = None, False
@@ -483,9 +504,7 @@ class _Request:
                 buffered = playback.buffered()
                 # (where the machine cannot feed every listener, one who has heard the reply start waits for
                 # the part whole rather than restart with a small window: see Planner.window)
-                restart = playback.end is None or not pipeline.planner.overloaded(len(pipeline.serving),
-                                                                                  pipeline.scheduler.parallel)
-                if stream.decoding is not None and restart and \
+                if stream.decoding is not None and not self._crowded() and \
                         pipeline.planner.runs_out(buffered, stream.decoding.remaining):
                     # A (re)start: the listener has nothing ahead, or too little for this part's first window (a
                     # streamed text that came late): the start rule, and the audio ahead plays out meanwhile.
@@ -500,7 +519,8 @@ class _Request:
                         self._hold(hold)
             if pipeline.windowed and not promised:
                 self._promise_if_shared(stream, text, texts)
-            pcm = await self._job(lambda frames=frames: pipeline.step(stream, playback.buffered, frames))
+            crowded = self._crowded()
+            pcm = await self._job(lambda frames=frames: pipeline.step(stream, playback.buffered, frames, crowded))
             data = pcm.astype("<i2").tobytes()
             if not data and not stream.done:
                 continue  # silence not sent yet: nothing to hand out

@@ -70,6 +70,7 @@ class Outcome:
     slack: float  # the least audio the listener would have ahead when a window's audio comes (negative: a gap)
     start: float  # when the first audio would play, in seconds from now
     work: float  # seconds from now until the plan's last window is done
+    done: float = 0.0  # seconds from now until the last window of every listener is done
     others_gap: float = 0.0  # seconds the listeners already served would wait after their first audio, in all
 
 
@@ -106,11 +107,12 @@ class _Sim:
 
 class Planner:
     def __init__(self, costs: CostModel, plan: WindowPlan, pauses: Pauses, hop: int | None = None,
-                 start_deadline: float = START_DEADLINE, full_context: bool = False) -> None:
+                 start_deadline: float = START_DEADLINE, full_context: bool = False, workers: int = 1) -> None:
         """``hop``: audio samples a frame of the decoder makes, None when pieces are decoded whole;
         ``start_deadline``: seconds after a request beyond which its first audio is not held back;
-        ``full_context``: later windows may take the plan's full context (else they are all lean)."""
-        self.costs, self.plan, self.pauses = costs, plan, pauses
+        ``full_context``: later windows may take the plan's full context (else they are all lean);
+        ``workers``: jobs the scheduler runs at once (what :meth:`overloaded` counts the machine by)."""
+        self.costs, self.plan, self.pauses, self.workers = costs, plan, pauses, workers
         self.start_deadline, self.full_context = start_deadline, full_context
         self.frame_duration = None if hop is None else hop / SAMPLE_RATE
         # A later window's context before it is at least the crossfade's length.
@@ -161,11 +163,11 @@ class Planner:
         """The size of :meth:`window`."""
         return self.window(buffered, remaining, started, previous)[0]
 
-    def overloaded(self, listeners: int, workers: int = 1) -> bool:
-        """``listeners`` replies being synthesized at once need more of the model than ``workers`` can give in
+    def overloaded(self, listeners: int) -> bool:
+        """``listeners`` replies being synthesized at once need more of the model than its workers can give in
         real time (at the real-time factor measured on recent pieces): some of them will wait whatever the plan.
         Never for one listener alone (a machine slower than real time is the start rule's to plan for)."""
-        return listeners > 1 and listeners * self.costs.rtf > workers
+        return listeners > 1 and listeners * self.costs.rtf > self.workers
 
     def window(self, buffered: float, remaining: int, started: bool, previous: int = 0,
                busy: bool = False, overloaded: bool = False) -> tuple[int, bool]:
@@ -184,8 +186,9 @@ class Planner:
         to change the DNSMOS rating). Else the window has the lean context: a seam that rates worse, for a window
         that costs less.
 
-        Where the machine is ``overloaded`` (:meth:`overloaded`), a listener who has heard the reply start gets
-        the rest of its part in one window (up to the plan's largest), whether it has audio ahead or has run out:
+        Where the machine is ``overloaded`` (:meth:`overloaded`; the caller passes it only for a reply whose
+        audio has started playing, not one held back), the listener gets the rest of the part in one window (up
+        to the plan's largest), whether it has audio ahead or has run out:
         sized to the audio ahead, or grown from a small one, its windows would be small, each paying the fixed
         cost and the context again, and the CPU they take would be missing from every listener (measured at 16
         clients on 2 cores: 3.5 windows a part, 14 % more CPU an audio second than whole pieces)."""
@@ -251,7 +254,7 @@ class Planner:
                 main.finished = t
         gap = sum(s.gap for s in sims[1:])
         return Outcome(main.gap, main.slack, main.finished if main.start is None else main.start, main.finished,
-                       gap)
+                       t, gap)
 
     def _step(self, sim: _Sim, t: float, busy: bool, overloaded: bool = False) -> float:
         """One job of ``sim`` from ``t`` (its part's G2P and front part first, when it starts a part): when it
