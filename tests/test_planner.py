@@ -224,3 +224,33 @@ def test_a_sentence_still_arriving_is_counted_from_when_it_will_be_there():
     # "Sure." plays about a quarter of a second: its start waits until the next sentence can follow it.
     assert later > at_once
     assert p.simulate([first, expected], None, later).slack >= BUDGET_MARGIN
+
+
+def test_an_overloaded_machine_spends_less_on_windows(voices):
+    """Three listeners at once on a machine that feeds fewer in real time: once a reply plays, the rest of each
+    part comes in one window, where windows sized to the audio ahead (the machine not judged overloaded) are
+    many and small; both are run here, the same requests on the same machine."""
+    voice = voices.resolve("af_heart")
+    text = "The kitchen lights were turned off at ten, and the front door is locked."
+
+    def run(workers: int) -> tuple[int, float]:
+        pipeline = sleeping_pipeline(voices, (0.025, 0.014))  # about 0.6 s of work a second of audio
+        pipeline.planner.workers = workers
+
+        async def one() -> RequestStats:
+            stats = RequestStats()
+            async for _ in pipeline.run(iterate([text]), voice, voice.language, 1.0, stats):
+                pass
+            return stats
+
+        async def main():
+            started = time.perf_counter()
+            stats = await asyncio.gather(*(one() for _ in range(3)))
+            pipeline.scheduler.shutdown()
+            return sum(s.windows for s in stats), time.perf_counter() - started
+
+        return asyncio.run(main())
+
+    windows, seconds = run(1)
+    sized, sized_seconds = run(100)  # (a hundred workers: never overloaded)
+    assert windows < sized and seconds < sized_seconds, (windows, sized, seconds, sized_seconds)
