@@ -161,6 +161,22 @@ def test_print_config_shows_values_and_sources(tmp_path):
     assert printed["voice"] == "bf_emma" and printed["queue_size"] == 7
 
 
+def test_the_api_key_is_never_printed_and_the_http_uri_is_checked(tmp_path):
+    path = write(tmp_path, "api_key: s3cret-key\nhttp_uri: tcp://127.0.0.1:10202\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", "--config", str(path), "--print-config"],
+        capture_output=True, text=True, timeout=60, env={"PATH": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "s3cret-key" not in proc.stdout and f"api_key: null  # file {path}: set, not shown" in proc.stdout
+    assert yaml.safe_load(proc.stdout)["http_uri"] == "tcp://127.0.0.1:10202"
+    assert Settings().http_uri is None and Settings().api_key is None  # off, and no key, by default
+    for bad in ("stdio://", "http://host:80", "tcp://nohost"):
+        with pytest.raises(ValueError):
+            config.parse_http_uri(bad)
+    assert config.parse_http_uri("") is None
+
+
 def test_a_bad_config_stops_the_server_before_it_loads_anything(tmp_path):
     path = write(tmp_path, "max_text_length: -5\n")
     proc = subprocess.run(

@@ -107,6 +107,16 @@ def parse_uri(value: Any) -> str:
     return uri
 
 
+def parse_http_uri(value: Any) -> str | None:
+    """Where the HTTP side listens: tcp://HOST:PORT or unix://PATH, None (off) when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    uri = parse_uri(value)
+    if urlparse(uri).scheme not in ("tcp", "unix"):
+        raise ValueError("expected tcp://HOST:PORT or unix://PATH")
+    return uri
+
+
 _SERVICE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0", ""}
@@ -326,6 +336,14 @@ class Settings:
     metrics_port: int | None = _option(
         None, _number(int, 1, 65535, "a port number"), "serve Prometheus metrics over HTTP on this port (default: off)"
     )
+    http_uri: str | None = _option(
+        None, parse_http_uri, "serve OpenAI's speech API (/v1/audio/speech) and /metrics over HTTP here, e.g. "
+        "tcp://0.0.0.0:10202 (default: off)", metavar="URI",
+    )
+    api_key: str | None = _option(
+        None, _optional_text, "key the HTTP API asks for (Authorization: Bearer KEY; default: none)",
+        reloadable=True, metavar="KEY",
+    )
     #: where each value came from: "default", "file PATH", "environment NAME" or "flag --NAME"
     sources: dict = field(default_factory=dict, compare=False)
     config_file: Path | None = field(default=None, compare=False)
@@ -339,9 +357,12 @@ class Settings:
         lines = []
         for option in OPTIONS:
             value = _plain(getattr(self, option.key))
+            source = self.sources.get(option.key, "default")
+            if option.key in SECRETS and value is not None:  # (a printed file then has none: it is not copied)
+                value, source = None, f"{source}: set, not shown"
             text = yaml.safe_dump({option.key: value}, default_flow_style=True, sort_keys=False).strip()
             text = text[1:-1] if text.startswith("{") else text
-            lines.append(f"{text}  # {self.sources.get(option.key, 'default')}")
+            lines.append(f"{text}  # {source}")
         return "\n".join(lines)
 
 
@@ -350,6 +371,8 @@ OPTIONS: tuple[Option, ...] = tuple(
     Option(f.name, *f.metadata["option"]) for f in fields(Settings) if "option" in f.metadata
 )
 BY_KEY = {option.key: option for option in OPTIONS}
+#: Settings whose values --print-config and the logs do not show.
+SECRETS = frozenset({"api_key"})
 
 
 def _plain(value: Any) -> Any:

@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from wyoming.server import AsyncEventHandler
 
 from .audio_cache import AudioCache
-from .config import ConfigError, Settings
+from .config import SECRETS, ConfigError, Settings
 from .discovery import Advertiser, advertised_host, default_service_name
 from .engine.voices import VoiceCatalog, VoiceError
 from .errors import RequestError
@@ -37,6 +37,7 @@ from .server import KokoroHandler
 from .state import ServerState
 from .synthesizer import Synthesizer
 from .systemd import Notifier
+from .web import WebApp
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -204,6 +205,11 @@ async def serve(state: ServerState, reload_settings: ReloadSettings | None = Non
     # Start-up
     listener = Listener(settings.uri, partial(KokoroHandler, state), limit=state.frame_limits.header + 1)
     await listener.start()
+    web = None
+    if settings.http_uri:
+        web = WebApp(state)
+        await web.start(settings.http_uri)
+        _LOGGER.info("Serving HTTP (OpenAI's speech API, /metrics) on %s", settings.http_uri)
     _LOGGER.info("Serving on %s", listener.description)
     advertiser = await _advertise(settings, listener)
     notifier.ready(f"serving on {listener.description}")
@@ -223,6 +229,8 @@ async def serve(state: ServerState, reload_settings: ReloadSettings | None = Non
     if advertiser is not None:
         await advertiser.unregister()
     await listener.stop()
+    if web is not None:
+        await web.stop()
     watchdog.cancel()
     state.pipeline.scheduler.shutdown()
     _LOGGER.info("Stopped")
@@ -281,16 +289,18 @@ async def reload(state: ServerState, reload_settings: ReloadSettings, notifier: 
             _LOGGER.info("Reloaded the lexicon %s: %d word(s)", fresh.lexicon, lexicon.size if lexicon else 0)
         if changed:
             _LOGGER.info(
-                "Reloaded: %s", "; ".join(f"{key} {_show(getattr(current, key))} -> {_show(getattr(fresh, key))}"
-                                         for key in changed)
+                "Reloaded: %s", "; ".join(f"{key} {_show(current, key)} -> {_show(fresh, key)}" for key in changed)
             )
         elif not relexed:
             _LOGGER.info("Reloaded: nothing changed")
     notifier.ready()
 
 
-def _show(value) -> str:
-    return repr(str(value)) if value is not None else "unset"
+def _show(settings: Settings, key: str) -> str:
+    value = getattr(settings, key)
+    if value is None:
+        return "unset"
+    return "(set, not shown)" if key in SECRETS else repr(str(value))
 
 
 async def _drain(state: ServerState, grace: float) -> None:

@@ -1,0 +1,181 @@
+"""The HTTP side (web.py) of a real server: OpenAI's speech API through OpenAI's own Python client, every format
+decoded by PyAV (FFmpeg) to its rate and length, Whisper hearing the words; the listings; bad input answered with
+a clear 4xx error in OpenAI's shape while the server goes on serving; a Wyoming client and an HTTP client at once."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import threading
+import urllib.error
+import urllib.request
+
+import av
+import numpy as np
+import pytest
+from wyoming.client import AsyncClient
+from wyoming.tts import Synthesize, SynthesizeVoice
+
+try:  # tests/ on sys.path (rootdir-inserted) or as a package
+    import server_process
+    from asr import transcribe, word_match
+except ModuleNotFoundError:
+    from tests import server_process
+    from tests.asr import transcribe, word_match
+
+openai = pytest.importorskip("openai")
+
+KEY = "test-key-0123456789"
+TEXT = "The front door is locked and the lights are off."
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = server_process.free_port()
+    proc = server_process.start_server(
+        tmp_path_factory.mktemp("web"), "--http-uri", f"tcp://127.0.0.1:{port}", "--api-key", KEY,
+        "--max-text-length", "2000",
+    )
+    proc.http = f"http://127.0.0.1:{port}"
+    try:
+        yield proc
+    finally:
+        proc.stop()
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    return openai.OpenAI(base_url=server.http + "/v1", api_key=KEY, max_retries=0, timeout=120)
+
+
+def speak(client, fmt: str, text: str = TEXT, voice: str = "alloy", **extra) -> bytes:
+    with client.audio.speech.with_streaming_response.create(
+        model="tts-1", voice=voice, input=text, response_format=fmt, **extra
+    ) as response:
+        assert response.headers["transfer-encoding"] == "chunked"  # streamed as it is made
+        return b"".join(response.iter_bytes())
+
+
+def decode(data: bytes) -> tuple[np.ndarray, int, str]:
+    """(samples as float32 mono, rate, codec) of an encoded stream."""
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        frames = [frame.to_ndarray().reshape(-1) for frame in container.decode(stream)]
+        samples = np.concatenate(frames).astype(np.float32)
+        if samples.dtype.kind != "f" or np.abs(samples).max() > 2:
+            samples = samples / 32768
+        return samples, stream.rate, stream.codec_context.name
+
+
+def request(server, method: str, path: str, body: bytes | None = None, key: str | None = KEY,
+            content_type: str = "application/json") -> tuple[int, dict]:
+    headers = {"Content-Type": content_type}
+    if key is not None:
+        headers["Authorization"] = f"Bearer {key}"
+    req = urllib.request.Request(server.http + path, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+def test_every_format_decodes_to_the_reply_at_its_rate(client, whisper):
+    pcm = speak(client, "pcm")
+    seconds = len(pcm) / 2 / 24000
+    assert 1.5 < seconds < 6
+    wav = speak(client, "wav")
+    assert wav[:4] == b"RIFF" and len(wav) == len(pcm) + 44
+    rates = {"wav": 24000, "mp3": 24000, "aac": 24000, "flac": 24000, "opus": 48000}
+    for fmt, rate in rates.items():
+        samples, got_rate, codec = decode(wav if fmt == "wav" else speak(client, fmt))
+        assert got_rate == rate, (fmt, got_rate)
+        # the same audio: encoders add at most a few frames of priming and padding
+        assert abs(len(samples) / got_rate - seconds) < 0.1, (fmt, codec, len(samples) / got_rate, seconds)
+    heard = transcribe(whisper, decode(speak(client, "mp3"))[0], 24000, "en")
+    assert word_match(TEXT, heard, "en") >= 0.8, heard
+
+
+def test_voices_blends_speed_and_openai_names(client):
+    base = len(speak(client, "pcm", voice="af_heart"))
+    fast = len(speak(client, "pcm", voice="af_heart", speed=1.5))
+    assert fast < 0.8 * base  # faster speech is shorter
+    assert len(speak(client, "pcm", voice="af_heart", speed=4.0)) == len(speak(client, "pcm", voice="af_heart",
+                                                                               speed=2.0))  # held to Kokoro's 2
+    assert len(speak(client, "pcm", voice="af_heart:0.7,am_onyx:0.3")) > 0  # a blend, as on the Wyoming side
+    assert len(speak(client, "pcm", voice="ff_siwis", text="Bonjour à tous.")) > 0  # its own language
+
+
+def test_listings(server, client):
+    models = [model.id for model in client.models.list()]
+    assert "kokoro" in models and "tts-1" in models
+    status, voices = request(server, "GET", "/v1/audio/voices")
+    assert status == 200 and "af_heart" in voices["voices"] and voices["default"] == "af_heart"
+    heart = next(v for v in voices["data"] if v["id"] == "af_heart")
+    assert heart["language"] == "en-us" and heart["gender"] == "female" and heart["description"]
+    with urllib.request.urlopen(server.http + "/metrics", timeout=10) as response:
+        assert b"wyoming_kokoro_requests_total" in response.read()
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "status", "code", "param"),
+    [
+        ({"model": "tts-1", "input": "", "voice": "af_heart"}, KEY, 400, "bad-request", "input"),
+        ({"model": "tts-1", "input": "x" * 2001, "voice": "af_heart"}, KEY, 400, "text-too-long", "input"),
+        ({"model": "tts-1", "input": "Hi.", "voice": "zz_nobody"}, KEY, 400, "unknown-voice", "voice"),
+        ({"model": "tts-1", "input": "Hi.", "voice": "af_heart", "response_format": "ogg"}, KEY, 400, "bad-request",
+         "response_format"),
+        ({"model": "tts-1", "input": "Hi.", "speed": 9}, KEY, 400, "bad-request", "speed"),
+        ({"model": "dall-e-3", "input": "Hi."}, KEY, 400, "bad-request", "model"),
+        ({"model": "tts-1", "input": "Hi."}, "wrong-key", 401, "unauthorized", None),
+        ({"model": "tts-1", "input": "Hi."}, None, 401, "unauthorized", None),
+    ],
+    ids=["empty", "too long", "unknown voice", "bad format", "bad speed", "bad model", "wrong key", "no key"],
+)
+def test_bad_input_gets_a_clear_error(server, body, key, status, code, param):
+    got, answer = request(server, "POST", "/v1/audio/speech", json.dumps(body).encode(), key=key)
+    assert got == status and answer["error"]["code"] == code and answer["error"]["param"] == param, answer
+    assert answer["error"]["message"]
+
+
+def test_malformed_bodies_and_paths(server, client):
+    for body in (b"{not json", b"[1, 2]", b'{"input": NaN}', b"\xff\xfe"):
+        status, answer = request(server, "POST", "/v1/audio/speech", body)
+        assert status == 400 and answer["error"]["code"] == "bad-request", (body, answer)
+    status, answer = request(server, "POST", "/v1/audio/speech", b'{"input": "' + b"x" * 1_000_000 + b'"}')
+    assert status == 400 and answer["error"]["code"] == "text-too-long" and answer["error"]["param"] == "input"
+    assert request(server, "GET", "/v1/nothing")[0] == 404
+    assert request(server, "GET", "/v1/audio/speech")[0] == 405
+    # and the server goes on serving
+    assert len(speak(client, "pcm", text="Still here.")) > 0
+    assert "Traceback" not in server.log_text()
+
+
+def test_a_wyoming_client_and_an_http_client_at_once(server, client):
+    """Both are served, from one model: neither waits for the other's whole reply."""
+    text = "The washing machine finished five minutes ago. The dryer still has about forty minutes to go."
+    results: dict = {}
+
+    def http() -> None:
+        results["http"] = len(speak(client, "pcm", text=text, voice="af_heart"))
+
+    async def wyoming() -> int:
+        total = 0
+        async with AsyncClient.from_uri(server.uri) as wy:
+            await wy.write_event(Synthesize(text=text, voice=SynthesizeVoice(name="af_heart")).event())
+            while (event := await wy.read_event()) is not None:
+                if event.type == "audio-chunk":
+                    total += len(event.payload or b"")
+                if event.type == "audio-stop":
+                    return total
+        return total
+
+    thread = threading.Thread(target=http)
+    thread.start()
+    results["wyoming"] = asyncio.run(wyoming())
+    thread.join(120)
+    # the same text and voice: about the same audio through either side (a pause shortens by what the listener
+    # already waited, and the trims follow the windows, so a few milliseconds may differ)
+    assert results["wyoming"] > 24000 * 2 and abs(results["http"] - results["wyoming"]) < 0.02 * results["wyoming"], \
+        results
