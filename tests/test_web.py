@@ -179,3 +179,34 @@ def test_a_wyoming_client_and_an_http_client_at_once(server, client):
     # already waited, and the trims follow the windows, so a few milliseconds may differ)
     assert results["wyoming"] > 24000 * 2 and abs(results["http"] - results["wyoming"]) < 0.02 * results["wyoming"], \
         results
+
+
+def test_the_audition_page_and_its_api(server):
+    with urllib.request.urlopen(server.http + "/", timeout=10) as response:
+        page = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/html")
+    for needed in ('<label for="text">', '<label for="voice">', '<label for="speed">', '<script src="/app.js">',
+                   'name="viewport"'):
+        assert needed in page, needed
+    assert "http://" not in page and "https://" not in page  # nothing from elsewhere: it works offline
+    with urllib.request.urlopen(server.http + "/app.js", timeout=10) as response:
+        assert b"/v1/audio/voices" in response.read()
+    # What the text becomes, and each word's phonemes with the backend that made them
+    status, said = request(server, "POST", "/api/phonemes",
+                           json.dumps({"input": "Dinner is at **18:00**, Zorblax.", "language": "en-us"}).encode())
+    assert status == 200 and said["normalized"] == "Dinner is at six PM, Zorblax.", said
+    sources = {w["text"]: w["source"] for w in said["words"]}
+    assert sources["Dinner"] == "lexicon" and sources["Zorblax"] == "fallback", sources
+    assert said["phonemes"]
+    status, said = request(server, "POST", "/api/phonemes", json.dumps({"input": "x", "language": "xx"}).encode())
+    assert status == 400 and said["error"]["code"] == "unknown-language"
+    # The page's audio element streams speech from a GET, its key in the URL
+    query = "input=Good+evening.&voice=af_heart%3A0.7%2Cbf_emma%3A0.3&speed=1.2&response_format=mp3"
+    with urllib.request.urlopen(f"{server.http}/api/speech?{query}&key={KEY}", timeout=60) as response:
+        assert response.headers["Content-Type"] == "audio/mpeg"
+        samples, rate, _ = decode(response.read())
+    assert rate == 24000 and 0.4 < len(samples) / rate < 3
+    status, answer = request(server, "GET", f"/api/speech?{query}", key=None)
+    assert status == 401 and answer["error"]["code"] == "unauthorized"
+    status, answer = request(server, "GET", "/api/speech?input=Hi&speed=fast")
+    assert status == 400 and answer["error"]["param"] == "speed"

@@ -26,6 +26,7 @@ import json
 import logging
 import math
 import time
+from importlib.resources import files
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -35,6 +36,7 @@ from . import __version__
 from .encode import FORMATS, Encoder
 from .engine.model import MAX_SPEED, MIN_SPEED
 from .engine.voices import VoiceError
+from .languages import find_language
 from .errors import (
     BAD_REQUEST, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TEXT_TOO_LONG, UNKNOWN_VOICE, RequestError, shown,
 )
@@ -43,6 +45,7 @@ from .metrics import RequestRecord
 from .pipeline import iterate
 from .scheduler import QueueFull
 from .state import ServerState
+from .text.normalize import normalize
 from .text.spoken import spoken_pieces
 
 _LOGGER = logging.getLogger(__name__)
@@ -91,6 +94,10 @@ class WebApp:
         self.app = web.Application(client_max_size=6 * settings.max_text_length + 4096,
                                    middlewares=[self._guard])
         self.app.add_routes([
+            web.get("/", self.page),
+            web.get("/app.js", self.page),
+            web.get("/api/speech", self.speech),
+            web.post("/api/phonemes", self.phonemes),
             web.post("/v1/audio/speech", self.speech),
             web.get("/v1/audio/voices", self.voices),
             web.get("/v1/models", self.models),
@@ -141,9 +148,11 @@ class WebApp:
             _LOGGER.warning("Refused an HTTP request from %s: not in allow", request.remote)
             return error_response(NOT_ALLOWED, "this address may not use the server")
         key = self.state.settings.api_key
-        if key and request.path.startswith("/v1/"):
-            given = request.headers.get("Authorization", "")
-            scheme, _, token = given.partition(" ")
+        if key and request.path.startswith(("/v1/", "/api/")):
+            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" and request.path.startswith("/api/"):
+                # the page's audio element cannot send a header: its URL carries the key
+                scheme, token = "bearer", request.query.get("key", "")
             if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), key.encode()):
                 self.state.metrics.errors.labels(UNAUTHORIZED).inc()
                 return error_response(UNAUTHORIZED, "a valid API key is needed: Authorization: Bearer KEY")
@@ -183,6 +192,47 @@ class WebApp:
     async def metrics(self, request: web.Request) -> web.Response:
         body = generate_latest(self.state.metrics.registry)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    # -- the audition page -------------------------------------------------------------------------------------
+
+    async def page(self, request: web.Request) -> web.Response:
+        """The page (``/``) and its script, served from the package: no build step, no CDN."""
+        name, media = ("app.js", "text/javascript") if request.path.endswith(".js") else ("index.html", "text/html")
+        text = files("wyoming_kokoro").joinpath("data", "web", name).read_text(encoding="utf-8")
+        return web.Response(text=text, content_type=media, charset="utf-8",
+                            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+    async def phonemes(self, request: web.Request) -> web.Response:
+        """``{input, language}`` → what the text becomes before it is spoken, and each word's phonemes with the
+        backend that made them (the G2P runs as a scheduler job, after the audio that is due)."""
+        body = await self._body(request)
+        text = body.get("input")
+        if not isinstance(text, str) or not text.strip():
+            raise _Invalid(BAD_REQUEST, "input must be a non-empty text", "input")
+        try:
+            self.state.check_length(len(text))
+        except RequestError as err:
+            raise _Invalid(err.code, err.text, "input") from None
+        code = body.get("language") or self.state.offer.default.language.code
+        try:
+            if not isinstance(code, str) or len(code) > 16:
+                raise ValueError(f"unknown language {shown(code)}")
+            language = find_language(code)
+        except ValueError as err:
+            raise _Invalid("unknown-language", str(err), "language") from None
+        spoken = normalize(text, language.code)
+        g2p = self.state.g2p
+        try:
+            result = await self.state.pipeline.scheduler.run(time.perf_counter() + 5.0,
+                                                             lambda: g2p.phonemize(spoken, language.code))
+        except QueueFull as err:
+            raise _Invalid(SERVER_BUSY, f"server busy: {err}") from None
+        except RequestError as err:
+            raise _Invalid(err.code, err.text, "language") from None
+        return web.json_response({
+            "normalized": spoken, "language": language.code, "phonemes": result.phonemes,
+            "words": [{"text": w.text, "phonemes": w.phonemes, "source": w.source} for w in result.words],
+        })
 
     # -- speech -----------------------------------------------------------------------------------------------
 
@@ -225,8 +275,8 @@ class WebApp:
             _REQUEST_LOG.log(level, "request", **record.fields())
             metrics.observe(record)
 
-    async def _read(self, request: web.Request, record: RequestRecord):
-        """The request's fields, checked: (text, voice, language, speed, format), or _Invalid."""
+    async def _body(self, request: web.Request) -> dict:
+        """The request's JSON object, or _Invalid."""
         try:
             body = await request.json(loads=_strict_loads)
         except web.HTTPRequestEntityTooLarge:
@@ -236,6 +286,20 @@ class WebApp:
             raise _Invalid(BAD_REQUEST, f"the body must be a JSON object: {err}") from None
         if not isinstance(body, dict):
             raise _Invalid(BAD_REQUEST, "the body must be a JSON object")
+        return body
+
+    async def _read(self, request: web.Request, record: RequestRecord):
+        """The request's fields, checked: (text, voice, language, speed, format), or _Invalid. A POST has them
+        in its JSON body; the page's GET (its audio element streams what it plays) in its query."""
+        if request.method == "GET":
+            body: dict = {k: v for k, v in request.query.items() if k != "key"}
+            if "speed" in body:
+                try:
+                    body["speed"] = float(body["speed"])
+                except ValueError:
+                    pass  # refused below, naming the value
+        else:
+            body = await self._body(request)
         model = body.get("model", "kokoro")
         if not isinstance(model, str) or model not in MODELS:
             raise _Invalid(BAD_REQUEST, f"model {shown(model)} is not one of {', '.join(MODELS)}", "model")
