@@ -210,3 +210,49 @@ def test_the_audition_page_and_its_api(server):
     assert status == 401 and answer["error"]["code"] == "unauthorized"
     status, answer = request(server, "GET", "/api/speech?input=Hi&speed=fast")
     assert status == 400 and answer["error"]["param"] == "speed"
+
+
+def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
+    """Headless Chromium loads the page from the real server, is asked for the key, picks a voice, speaks a
+    sentence, and its audio element plays to the end without an error; the words' phonemes are shown. With
+    SCREENSHOT_TO set, the screenshot of the page is written there (docs/audition-page.png is made so)."""
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium here (.ci/run installs Debian's)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1000})
+            failed = []
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.goto(server.http + "/")
+            page.wait_for_selector("#key-row:not([hidden])", timeout=15000)  # the server asks for its key
+            page.fill("#key", KEY)
+            page.press("#key", "Tab")
+            page.wait_for_function("document.querySelectorAll('#voice option').length > 3", timeout=15000)
+            page.select_option("#language", "en-gb")
+            page.select_option("#voice", "bf_emma")
+            page.fill("#text", "Good evening. The kitchen lights are off.")
+            page.click("#speak")
+            played = page.evaluate("""() => new Promise((resolve) => {
+                const player = document.getElementById('player');
+                player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
+                player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
+                setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
+            })""")
+            assert played["ended"] and played["time"] > 1.5, played
+            page.wait_for_selector("#words:not([hidden])", timeout=15000)
+            assert "kitchen" in page.inner_text("#words")
+            assert page.inner_text("#status") == "Done." and not failed, (page.inner_text("#status"), failed)
+            shot = tmp_path / "audition-page.png"
+            page.screenshot(path=str(shot), full_page=True)
+            if os.environ.get("SCREENSHOT_TO"):
+                shutil.copy(shot, os.environ["SCREENSHOT_TO"])
+        finally:
+            browser.close()

@@ -113,6 +113,18 @@ async function speak(event) {
   showPhonemes(text, $("language").value);
 }
 
+async function loadVoices() {
+  try {
+    const listing = await api("/v1/audio/voices");
+    voices = listing.data;
+    defaultVoice = listing.default;
+    fillLanguages();
+    say("");
+  } catch (err) {
+    say("Could not list the voices: " + err.message, true);
+  }
+}
+
 async function start() {
   $("speed").addEventListener("input", () => { $("speed-value").textContent = Number($("speed").value).toFixed(2); });
   $("mix").addEventListener("input", () => { $("mix-value").textContent = $("mix").value + " %"; });
@@ -121,14 +133,8 @@ async function start() {
   $("form").addEventListener("submit", speak);
   $("player").addEventListener("ended", () => say("Done."));
   $("player").addEventListener("error", () => say("The audio could not be played.", true));
-  try {
-    const listing = await api("/v1/audio/voices");
-    voices = listing.data;
-    defaultVoice = listing.default;
-    fillLanguages();
-  } catch (err) {
-    say("Could not list the voices: " + err.message, true);
-  }
+  $("key").addEventListener("change", () => { localStorage.setItem("kokoro-key", $("key").value); loadVoices(); });
+  await loadVoices();
 }
 
 start();
