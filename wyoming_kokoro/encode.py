@@ -26,12 +26,15 @@ class Format:
     codec: str | None = None
     rate: int = SAMPLE_RATE
     bit_rate: int | None = None
+    options: tuple[tuple[str, str], ...] = ()  # the container's (muxer's) options
 
 
 FORMATS: dict[str, Format] = {
     f.name: f for f in (
         Format("mp3", "audio/mpeg", "mp3", "libmp3lame", bit_rate=64_000),
-        Format("opus", "audio/ogg", "ogg", "libopus", rate=48_000, bit_rate=32_000),  # Opus has no 24 kHz rate
+        # Opus has no 24 kHz rate; Ogg pages of 20 ms, not the muxer's default second, so the audio streams
+        Format("opus", "audio/ogg", "ogg", "libopus", rate=48_000, bit_rate=32_000,
+               options=(("page_duration", "20000"),)),
         Format("aac", "audio/aac", "adts", "aac", bit_rate=64_000),
         Format("flac", "audio/flac", "flac", "flac"),
         Format("wav", "audio/wav"),
@@ -76,7 +79,7 @@ class Encoder:
             import av  # (imported when a compressed format is asked for: the Wyoming side never needs it)
 
             fmt = self.format
-            self._container = av.open(self._sink, mode="w", format=fmt.container)
+            self._container = av.open(self._sink, mode="w", format=fmt.container, options=dict(fmt.options))
             stream = self._container.add_stream(fmt.codec, rate=fmt.rate, layout="mono")
             if fmt.bit_rate:
                 stream.bit_rate = fmt.bit_rate

@@ -21,6 +21,7 @@ applies here too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
@@ -30,15 +31,18 @@ from importlib.resources import files
 from urllib.parse import urlparse
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from . import __version__
 from .encode import FORMATS, Encoder
 from .engine.model import MAX_SPEED, MIN_SPEED
-from .engine.voices import VoiceError
+from .engine.voices import MAX_SPEC_LENGTH, VoiceError
 from .languages import find_language
 from .errors import (
-    BAD_REQUEST, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TEXT_TOO_LONG, UNKNOWN_VOICE, RequestError, shown,
+    BAD_REQUEST, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TEXT_TOO_LONG, TOO_MANY_REQUESTS, UNKNOWN_VOICE,
+    RequestError, shown,
 )
 from .logs import get_logger
 from .metrics import RequestRecord
@@ -60,7 +64,8 @@ NOT_ALLOWED = "not-allowed"
 NOT_FOUND = "not-found"
 _STATUS = {
     BAD_REQUEST: 400, UNKNOWN_VOICE: 400, TEXT_TOO_LONG: 400, "unknown-language": 400, "language-unavailable": 400,
-    UNAUTHORIZED: 401, NOT_ALLOWED: 403, NOT_FOUND: 404, SERVER_BUSY: 429, SYNTHESIS_FAILED: 500,
+    UNAUTHORIZED: 401, NOT_ALLOWED: 403, NOT_FOUND: 404, SERVER_BUSY: 429, TOO_MANY_REQUESTS: 429,
+    SYNTHESIS_FAILED: 500,
     SHUTTING_DOWN: 503,
 }
 _TYPES = {401: "authentication_error", 403: "permission_error", 404: "invalid_request_error",
@@ -90,9 +95,12 @@ class WebApp:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         settings = state.settings
-        # A body holds at most max_text_length characters of input, each up to 6 bytes escaped, and the rest
-        self.app = web.Application(client_max_size=6 * settings.max_text_length + 4096,
+        # A body holds at most max_text_length characters of input, each up to 12 bytes escaped (a surrogate
+        # pair), and the rest
+        self.app = web.Application(client_max_size=12 * settings.max_text_length + 4096,
                                    middlewares=[self._guard])
+        self._per_client = settings.max_connections_per_client
+        self._in_flight: dict[str, int] = {}  # speech requests in flight per client address
         self.app.add_routes([
             web.get("/", self.page),
             web.get("/app.js", self.page),
@@ -103,6 +111,7 @@ class WebApp:
             web.get("/v1/models", self.models),
             web.get("/v1/models/{model}", self.model),
             web.get("/metrics", self.metrics),
+            web.get("/openapi.json", self.openapi),
         ])
         self._runner: web.AppRunner | None = None
         self.description = ""
@@ -112,13 +121,16 @@ class WebApp:
     async def start(self, uri: str) -> None:
         """Listen on ``uri`` (tcp://HOST:PORT or unix://PATH)."""
         where = urlparse(uri)
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        settings = self.state.settings
+        # A connection that asks for nothing is closed after idle_timeout (aiohttp's own default is an hour);
+        # a client that goes away cancels its request, so the model stops working for it
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False, handler_cancellation=True,
+                                     keepalive_timeout=settings.idle_timeout or 75.0, shutdown_timeout=0.5)
         await self._runner.setup()
         if where.scheme == "tcp":
-            site: web.BaseSite = web.TCPSite(self._runner, where.hostname or None, where.port or 10202,
-                                             shutdown_timeout=0.5)
+            site: web.BaseSite = web.TCPSite(self._runner, where.hostname or None, where.port or 10202)
         elif where.scheme == "unix":
-            site = web.UnixSite(self._runner, where.path, shutdown_timeout=0.5)
+            site = web.UnixSite(self._runner, where.path)
         else:
             raise ValueError(f"cannot serve HTTP on {uri!r}: expected tcp://HOST:PORT or unix://PATH")
         await site.start()
@@ -145,7 +157,10 @@ class WebApp:
     async def _guard(self, request: web.Request, handler):
         """``allow`` and ``api_key``; and every error in OpenAI's shape, never a traceback to the client."""
         if not self.state.allows(request.remote):
-            _LOGGER.warning("Refused an HTTP request from %s: not in allow", request.remote)
+            allowed, quiet = self.state.throttle.allow(f"{request.remote} not-allowed")
+            if allowed:
+                _LOGGER.warning("Refused an HTTP request from %s: not in allow%s", request.remote,
+                                f" ({quiet} more like it not logged)" if quiet else "")
             return error_response(NOT_ALLOWED, "this address may not use the server")
         key = self.state.settings.api_key
         if key and request.path.startswith(("/v1/", "/api/")):
@@ -188,6 +203,9 @@ class WebApp:
         ]
         return web.json_response({"voices": [v["id"] for v in details], "data": details,
                                   "default": offer.default.name})
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return web.json_response(openapi(self.state.settings.max_text_length, bool(self.state.settings.api_key)))
 
     async def metrics(self, request: web.Request) -> web.Response:
         body = generate_latest(self.state.metrics.registry)
@@ -242,27 +260,40 @@ class WebApp:
         record = RequestRecord(state.next_id(), client, "http")
         metrics = state.metrics
         response: web.StreamResponse | None = None
+        task = asyncio.current_task()
+        if state.draining:  # the server stops: it finishes what it has, and takes nothing new
+            metrics.errors.labels(SHUTTING_DOWN).inc()
+            return error_response(SHUTTING_DOWN, "the server is shutting down")
+        host = request.remote or ""
+        if not self._admit(host):
+            metrics.errors.labels(TOO_MANY_REQUESTS).inc()
+            return error_response(TOO_MANY_REQUESTS, f"too many requests: {self._per_client} are in flight from "
+                                  f"{host or 'this client'} (max_connections_per_client)")
+        if task is not None:  # (drained and cut at shutdown like the Wyoming side's)
+            state.requests.add(task)
         try:
             with metrics.in_flight.track_inprogress():
-                if state.draining:
-                    raise RequestError(SHUTTING_DOWN, "the server is shutting down")
                 text, voice, language, speed, fmt = await self._read(request, record)
+                # (no length: aiohttp chunks an HTTP/1.1 body and ends an HTTP/1.0 one by closing)
                 response = web.StreamResponse(headers={"Content-Type": FORMATS[fmt].media_type})
-                response.enable_chunked_encoding()
                 await self._speak(request, response, text, voice, language, speed, fmt, record)
             record.outcome = "ok"
             return response
         except _Invalid as err:
             record.outcome, record.code = "error", json.loads(err.response.body)["error"]["code"]
-            metrics.errors.labels(record.code).inc()
             return err.response
-        except (ConnectionResetError, asyncio.CancelledError):
+        except ConnectionError:  # the client went away (a reset, or the connection lost while we wrote)
             record.outcome = "client gone"
+            return response if response is not None else web.Response(status=400)
+        except asyncio.CancelledError:
+            if state.stopping:  # cut at shutdown
+                record.outcome, record.code = "cancelled", SHUTTING_DOWN
+            else:  # aiohttp cancels the handler of a client that went away
+                record.outcome = "client gone"
             raise
         except Exception as err:
             code, message = _error(err, record, client)
             record.outcome, record.code = "error", code
-            metrics.errors.labels(code).inc()
             if response is None or not response.prepared:
                 return error_response(code, message)
             # the audio has begun and its status is sent: the connection is cut before the body's last chunk, so
@@ -271,19 +302,44 @@ class WebApp:
                 request.transport.abort()
             return response
         finally:
+            self._release(host)
+            if task is not None:
+                state.requests.discard(task)
             level = logging.WARNING if record.code == SYNTHESIS_FAILED else logging.INFO
             _REQUEST_LOG.log(level, "request", **record.fields())
             metrics.observe(record)
 
+    def _admit(self, host: str) -> bool:
+        """A speech request from ``host`` may start: fewer than ``max_connections_per_client`` of its requests
+        are in flight (0: no cap). HTTP keeps connections alive, so requests, not connections, are counted."""
+        if self._per_client and self._in_flight.get(host, 0) >= self._per_client:
+            return False
+        self._in_flight[host] = self._in_flight.get(host, 0) + 1
+        return True
+
+    def _release(self, host: str) -> None:
+        left = self._in_flight.get(host, 0) - 1
+        if left > 0:
+            self._in_flight[host] = left
+        else:
+            self._in_flight.pop(host, None)
+
     async def _body(self, request: web.Request) -> dict:
-        """The request's JSON object, or _Invalid."""
+        """The request's JSON object (UTF-8, whatever charset it names), or _Invalid; within ``frame_timeout``."""
+        limit = self.state.settings.frame_timeout or None
         try:
-            body = await request.json(loads=_strict_loads)
+            async with asyncio.timeout(limit):
+                raw = await request.read()
+            body = _strict_loads(raw.decode("utf-8"))
         except web.HTTPRequestEntityTooLarge:
             raise _Invalid(TEXT_TOO_LONG, f"the body is over {request.client_max_size} bytes: the input may have "
                            f"{self.state.settings.max_text_length} characters at most", "input") from None
+        except TimeoutError:
+            raise _Invalid(BAD_REQUEST, f"the body took over {limit:g} s to arrive (frame_timeout)") from None
         except (ValueError, UnicodeDecodeError) as err:
-            raise _Invalid(BAD_REQUEST, f"the body must be a JSON object: {err}") from None
+            raise _Invalid(BAD_REQUEST, f"the body must be a JSON object in UTF-8: {err}") from None
+        except (RequestPayloadError, HttpProcessingError) as err:
+            raise _Invalid(BAD_REQUEST, f"the body could not be read: {err}") from None
         if not isinstance(body, dict):
             raise _Invalid(BAD_REQUEST, "the body must be a JSON object")
         return body
@@ -337,36 +393,121 @@ class WebApp:
         return text, voice, language, speed, fmt
 
     async def _speak(self, request, response, text, voice, language, speed, fmt, record) -> None:
-        """The reply's audio, encoded in a thread as it comes, written as the body."""
-        loop = asyncio.get_running_loop()
+        """The reply's audio, encoded in a thread as it comes, written as the body. A client that reads none of
+        it for ``idle_timeout`` seconds is dropped (a write would wait for it forever)."""
         stats = record.stats
         pieces = await asyncio.to_thread(spoken_pieces, text, language.code) if len(text) > 1000 \
             else spoken_pieces(text, language.code)
-        encoder = Encoder(fmt)
-        task = asyncio.current_task()
-        if task is not None:
-            self.state.requests.add(task)
+        encoder = await asyncio.to_thread(Encoder, fmt)
         try:
-            audio = self.state.pipeline.run(iterate(pieces), voice, language, speed, stats, fit=True)
-            async for piece in audio:
-                data = await loop.run_in_executor(None, encoder.encode, piece.pcm) if encoder.format.container \
+            async for piece in self.state.pipeline.run(iterate(pieces), voice, language, speed, stats, fit=True):
+                data = await _in_thread(encoder.encode, piece.pcm) if encoder.format.container \
                     else encoder.encode(piece.pcm)
+                await self._write(request, response, data, stats)
+            await self._write(request, response, await _in_thread(encoder.finish), stats)
+            await response.write_eof()
+        finally:
+            encoder.close()
+
+    async def _write(self, request: web.Request, response: web.StreamResponse, data: bytes, stats) -> None:
+        timeout = self.state.settings.idle_timeout or None
+        try:
+            async with asyncio.timeout(timeout):
                 if not response.prepared:
                     await response.prepare(request)
                 if data:
                     if stats.first_audio_seconds is None:
                         stats.first_audio_seconds = time.perf_counter() - stats.started
                     await response.write(data)
-            tail = await loop.run_in_executor(None, encoder.finish)
-            if not response.prepared:
-                await response.prepare(request)
-            if tail:
-                await response.write(tail)
-            await response.write_eof()
-        finally:
-            encoder.close()
-            if task is not None:
-                self.state.requests.discard(task)
+        except TimeoutError:
+            _LOGGER.info("Dropped the HTTP client %s: it read nothing for %g s (idle_timeout)", request.remote,
+                         timeout)
+            if request.transport is not None:
+                request.transport.abort()
+            raise ConnectionResetError("the client reads nothing") from None
+
+
+async def _in_thread(fn, *args):
+    """``fn(*args)`` in a thread; cancelled meanwhile, it still waits for ``fn`` to end (an encoder must not be
+    closed while a thread is in it), then is cancelled."""
+    future = asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await future
+        raise
+
+
+def openapi(max_text_length: int, keyed: bool) -> dict:
+    """The OpenAPI description of the HTTP side (``GET /openapi.json``): what the tests fuzz it by."""
+    error = {"description": "An error, in OpenAI's shape, with the Wyoming side's code",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    errors = {str(status): error for status in (400, 401, 403, 404, 405, 429, 500, 503)}
+    audio = {"description": "The audio, streamed as it is made (chunked)",
+             "content": {fmt.media_type: {"schema": {"type": "string", "format": "binary"}} for fmt in FORMATS.values()}}
+    text = {"type": "string", "minLength": 1, "maxLength": max_text_length,
+            "description": "the text to speak (markdown, numbers and units are read as a listener expects)"}
+    voice = {"type": "string", "maxLength": MAX_SPEC_LENGTH, "description": "a voice name (GET /v1/audio/voices), a "
+             "blend like af_heart:0.7,af_bella:0.3, or OpenAI's name of a Kokoro voice (alloy: af_alloy)"}
+    language = {"type": "string", "maxLength": 16, "description": "a language (en-us, fr, ja_JP, ...): its voice, "
+                "when no voice is named"}
+    speed = {"type": "number", "minimum": API_SPEEDS[0], "maximum": API_SPEEDS[1], "default": 1.0,
+             "description": f"speaking rate; Kokoro speaks well from {MIN_SPEED} to {MAX_SPEED}, and is held there"}
+    response_format = {"type": "string", "enum": list(FORMATS), "default": "mp3"}
+    secured = [{"bearer": []}] if keyed else []
+
+    def operation(summary: str, responses: dict, **more) -> dict:
+        return {"summary": summary, "security": secured, "responses": {**responses, **errors}, **more}
+
+    def json_body(schema: dict) -> dict:
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+    listing = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "wyoming-kokoro HTTP side", "version": __version__,
+                 "description": "OpenAI's speech API, and what the audition page uses, on the Wyoming server's model"},
+        "paths": {
+            "/v1/audio/speech": {"post": operation("Speak a text (OpenAI's speech API)", {"200": audio},
+                                                   requestBody=json_body({"$ref": "#/components/schemas/Speech"}))},
+            "/v1/audio/voices": {"get": operation("The voices, with language, gender and description", listing)},
+            "/v1/models": {"get": operation("The model names taken", listing)},
+            "/v1/models/{model}": {"get": operation("One model name", listing, parameters=[
+                {"name": "model", "in": "path", "required": True, "schema": {"type": "string"}}])},
+            "/api/speech": {"get": operation("Speak a text, its fields in the query (the page's audio element)",
+                                             {"200": audio}, parameters=[
+                {"name": "input", "in": "query", "required": True, "schema": text},
+                {"name": "voice", "in": "query", "schema": voice},
+                {"name": "language", "in": "query", "schema": language},
+                {"name": "speed", "in": "query", "schema": speed},
+                {"name": "response_format", "in": "query", "schema": response_format},
+                {"name": "model", "in": "query", "schema": {"type": "string", "enum": list(MODELS)}},
+            ])},
+            "/api/phonemes": {"post": operation(
+                "What a text becomes before it is spoken, and each word's phonemes and their source",
+                {"200": {"description": "OK", "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["normalized", "language", "phonemes", "words"],
+                    "properties": {"normalized": {"type": "string"}, "language": {"type": "string"},
+                                   "phonemes": {"type": "string"}, "words": {"type": "array"}}}}}}},
+                requestBody=json_body({"type": "object", "required": ["input"],
+                                       "properties": {"input": text, "language": language}}))},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {
+                "200": {"description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        },
+        "components": {
+            "schemas": {
+                "Speech": {"type": "object", "required": ["input"], "properties": {
+                    "model": {"type": "string", "enum": list(MODELS), "default": "kokoro"}, "input": text,
+                    "voice": voice, "response_format": response_format, "speed": speed, "language": language}},
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["message", "type", "code"], "properties": {
+                        "message": {"type": "string"}, "type": {"type": "string"},
+                        "param": {"type": ["string", "null"]}, "code": {"type": "string"}}}}},
+            },
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
 
 
 def _model(name: str) -> dict:
