@@ -214,6 +214,20 @@ def test_the_audition_page_and_its_api(server):
     assert status == 400 and answer["error"]["param"] == "speed"
 
 
+def test_a_lexicon_entry_tried_and_heard(server):
+    from urllib.parse import unquote
+
+    body = json.dumps({"word": "Kokoro", "phonemes": "kˈOkəɹO", "input": "Kokoro is ready.", "voice": "af_heart"})
+    req = urllib.request.Request(server.http + "/api/lexicon", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {KEY}"})
+    with urllib.request.urlopen(req, timeout=60) as response:
+        said = unquote(response.headers["X-Phonemes"])
+        samples, rate, _ = decode(response.read())
+    assert said.startswith("kˈOkəɹO") and rate == 24000 and 0.5 < len(samples) / rate < 3, said
+    status, answer = request(server, "POST", "/api/lexicon", json.dumps({"word": "Kokoro", "phonemes": "k@@"}).encode())
+    assert status == 400 and answer["error"]["param"] == "phonemes" and "'@'" in answer["error"]["message"], answer
+
+
 def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
     """Headless Chromium loads the page from the real server, is asked for the key, picks a voice, speaks a
     sentence, and its audio element plays to the end without an error; the words' phonemes are shown. With
@@ -252,6 +266,19 @@ def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
             page.wait_for_selector("#words:not([hidden])", timeout=15000)
             assert "kitchen" in page.inner_text("#words")
             assert page.inner_text("#status") == "Done." and not failed, (page.inner_text("#status"), failed)
+            # A word of the table gives its phonemes to the lexicon trial, which is heard to the end
+            page.click("#words button.pick >> nth=3")
+            assert page.input_value("#try-word") == "kitchen" and page.input_value("#try-phonemes")
+            page.fill("#try-phonemes", "kˈɪʧən")
+            page.click("#try")
+            played = page.evaluate("""() => new Promise((resolve) => {
+                const player = document.getElementById('player');
+                player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
+                player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
+                setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
+            })""")
+            assert played["ended"], played
+            assert "kˈɪʧən" in page.inner_text("#try-said")
             shot = tmp_path / "audition-page.png"
             page.screenshot(path=str(shot), full_page=True)
             if os.environ.get("SCREENSHOT_TO"):

@@ -28,7 +28,7 @@ import logging
 import math
 import time
 from importlib.resources import files
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -38,7 +38,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from . import __version__
 from .encode import FORMATS, Encoder
 from .engine.model import MAX_SPEED, MIN_SPEED
+from .engine.audio import wav_bytes
 from .engine.voices import MAX_SPEC_LENGTH, VoiceError
+from .g2p import LexiconError, LexiconG2P, UserLexicon
 from .languages import find_language
 from .errors import (
     BAD_REQUEST, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TEXT_TOO_LONG, TOO_MANY_REQUESTS, UNKNOWN_VOICE,
@@ -59,6 +61,8 @@ _REQUEST_LOG = get_logger("wyoming_kokoro.request")
 MODELS = ("kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts")
 #: The speeds OpenAI's API takes; Kokoro speaks well between MIN_SPEED and MAX_SPEED, and is held there.
 API_SPEEDS = (0.25, 4.0)
+#: Characters of a lexicon entry tried on the page, and of the text it is tried in.
+TRIAL_LENGTH = 200
 UNAUTHORIZED = "unauthorized"
 NOT_ALLOWED = "not-allowed"
 NOT_FOUND = "not-found"
@@ -106,6 +110,7 @@ class WebApp:
             web.get("/app.js", self.page),
             web.get("/api/speech", self.speech),
             web.post("/api/phonemes", self.phonemes),
+            web.post("/api/lexicon", self.try_entry),
             web.post("/v1/audio/speech", self.speech),
             web.get("/v1/audio/voices", self.voices),
             web.get("/v1/models", self.models),
@@ -182,6 +187,11 @@ class WebApp:
             response.set_status(405)
             response.headers["Allow"] = ", ".join(sorted(err.allowed_methods))
             return response
+        except web.HTTPException:
+            raise
+        except Exception as err:  # a bug of ours, or a language whose extra is missing: a clear 500, logged once
+            _LOGGER.exception("HTTP %s %s from %s failed", request.method, request.path, request.remote)
+            return error_response(SYNTHESIS_FAILED, f"failed: {type(err).__name__}: {err}")
 
     # -- the listings -----------------------------------------------------------------------------------------
 
@@ -251,6 +261,55 @@ class WebApp:
             "normalized": spoken, "language": language.code, "phonemes": result.phonemes,
             "words": [{"text": w.text, "phonemes": w.phonemes, "source": w.source} for w in result.words],
         })
+
+    async def try_entry(self, request: web.Request) -> web.Response:
+        """``{word, phonemes, input?, language?, voice?, speed?}`` → a WAV of ``input`` (default: the word) said
+        with the lexicon entry word → phonemes in front of everything else, for this request only: what the
+        entry would sound like in a ``--lexicon`` file. The phonemes it said are in ``X-Phonemes``
+        (percent-encoded). The entry is checked as the lexicon file's entries are (Kokoro's symbols only)."""
+        body = await self._body(request)
+        word, phonemes = body.get("word"), body.get("phonemes")
+        for key, value in (("word", word), ("phonemes", phonemes)):
+            if not isinstance(value, str) or not value.strip() or len(value) > TRIAL_LENGTH:
+                raise _Invalid(BAD_REQUEST, f"{key} must be a non-empty text of at most {TRIAL_LENGTH} characters",
+                               key)
+        text = body.get("input") or word
+        if not isinstance(text, str) or len(text) > TRIAL_LENGTH:
+            raise _Invalid(BAD_REQUEST, f"input must be a text of at most {TRIAL_LENGTH} characters", "input")
+        speed = body.get("speed", self.state.settings.speed)
+        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
+                or not API_SPEEDS[0] <= speed <= API_SPEEDS[1]:
+            raise _Invalid(BAD_REQUEST, f"speed must be a number from {API_SPEEDS[0]} to {API_SPEEDS[1]}", "speed")
+        name, code = body.get("voice"), body.get("language")
+        if not (name is None or isinstance(name, str)) or not (code is None or isinstance(code, str)):
+            raise _Invalid(BAD_REQUEST, "voice and language must be texts")
+        try:
+            voice, language = self.state.offer.choose(name or None, code or None)
+        except VoiceError as err:
+            raise _Invalid(UNKNOWN_VOICE, str(err), "voice") from None
+        except RequestError as err:
+            raise _Invalid(err.code, err.text, "voice" if err.code == UNKNOWN_VOICE else "language") from None
+        try:
+            entry = UserLexicon.from_mapping({language.code: {word: phonemes}})
+        except LexiconError as err:
+            raise _Invalid(BAD_REQUEST, str(err), "phonemes") from None
+        table = entry.for_language(language.code)
+        if not table:  # Chinese and Japanese take entries through their English words
+            raise _Invalid(BAD_REQUEST, f"{language.code} takes no lexicon entries of its own", "language")
+        synthesizer, spoken = self.state.pipeline.synthesizer, normalize(text, language.code)
+        speed = min(MAX_SPEED, max(MIN_SPEED, float(speed)))
+
+        def say():
+            g2p = LexiconG2P(synthesizer.g2p.get(language.code), table, "trial")
+            said = g2p.phonemize(spoken).phonemes
+            return said, synthesizer.synthesize_phonemes(said, voice, speed=speed)
+
+        try:
+            said, speech = await self.state.pipeline.scheduler.run(time.perf_counter(), say)
+        except QueueFull as err:
+            raise _Invalid(SERVER_BUSY, f"server busy: {err}") from None
+        return web.Response(body=wav_bytes(speech.audio), content_type="audio/wav",
+                            headers={"X-Phonemes": quote(said)})
 
     # -- speech -----------------------------------------------------------------------------------------------
 
@@ -492,6 +551,15 @@ def openapi(max_text_length: int, keyed: bool) -> dict:
                                    "phonemes": {"type": "string"}, "words": {"type": "array"}}}}}}},
                 requestBody=json_body({"type": "object", "required": ["input"],
                                        "properties": {"input": text, "language": language}}))},
+            "/api/lexicon": {"post": operation(
+                "A lexicon entry tried: a text said with word → phonemes, for this request only",
+                {"200": {"description": "The speech, WAV", "content": {"audio/wav": {"schema": {
+                    "type": "string", "format": "binary"}}}}},
+                requestBody=json_body({"type": "object", "required": ["word", "phonemes"], "properties": {
+                    "word": {"type": "string", "minLength": 1, "maxLength": TRIAL_LENGTH},
+                    "phonemes": {"type": "string", "minLength": 1, "maxLength": TRIAL_LENGTH},
+                    "input": {"type": "string", "maxLength": TRIAL_LENGTH}, "voice": voice, "language": language,
+                    "speed": speed}}))},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {
                 "200": {"description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         },

@@ -75,7 +75,20 @@ async function showPhonemes(text, language) {
     $("normalized").textContent = "Spoken as: " + result.normalized;
     const rows = result.words.filter((w) => w.source !== "punctuation").map((w) => {
       const row = document.createElement("tr");
-      for (const [value, cls] of [[w.text, ""], [w.phonemes, "ipa"], [w.source, ""]]) {
+      const pick = document.createElement("button");  // a button: reachable by keyboard
+      pick.type = "button";
+      pick.className = "pick";
+      pick.textContent = w.text;
+      pick.setAttribute("aria-label", "Try another pronunciation of " + w.text);
+      pick.addEventListener("click", () => {
+        $("try-word").value = w.text;
+        $("try-phonemes").value = w.phonemes;
+        $("try-phonemes").focus();
+      });
+      const first = document.createElement("td");
+      first.append(pick);
+      row.append(first);
+      for (const [value, cls] of [[w.phonemes, "ipa"], [w.source, ""]]) {
         const cell = document.createElement("td");
         cell.textContent = value;
         if (cls) cell.className = cls;
@@ -125,12 +138,35 @@ async function loadVoices() {
   }
 }
 
+async function tryEntry(event) {
+  event.preventDefault();
+  const headers = { "Content-Type": "application/json" };
+  if (key()) headers["Authorization"] = "Bearer " + key();
+  const body = {
+    word: $("try-word").value.trim(), phonemes: $("try-phonemes").value.trim(), input: $("text").value.trim(),
+    voice: voiceSpec(), language: $("language").value, speed: Number($("speed").value),
+  };
+  say("Trying the pronunciation…");
+  const response = await fetch("/api/lexicon", { method: "POST", headers, body: JSON.stringify(body) });
+  if (!response.ok) {
+    let message = response.statusText;
+    try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
+    say(message, true);
+    return;
+  }
+  $("try-said").textContent = "Said as: " + decodeURIComponent(response.headers.get("X-Phonemes") || "");
+  const player = $("player");
+  player.src = URL.createObjectURL(await response.blob());
+  await player.play().catch((err) => say("The browser would not play: " + err.message, true));
+}
+
 async function start() {
   $("speed").addEventListener("input", () => { $("speed-value").textContent = Number($("speed").value).toFixed(2); });
   $("mix").addEventListener("input", () => { $("mix-value").textContent = $("mix").value + " %"; });
   $("language").addEventListener("change", fillVoices);
   $("voice").addEventListener("change", describe);
   $("form").addEventListener("submit", speak);
+  $("try-form").addEventListener("submit", tryEntry);
   $("player").addEventListener("ended", () => say("Done."));
   $("player").addEventListener("error", () => say("The audio could not be played.", true));
   $("key").addEventListener("change", () => { localStorage.setItem("kokoro-key", $("key").value); loadVoices(); });
