@@ -37,6 +37,7 @@ class ServerProcess:
     uri: str
     port: int | None
     log_path: pathlib.Path
+    http: str | None = None  # the HTTP side's base URL, when started with one
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -102,3 +103,12 @@ def start_server(log_dir: pathlib.Path, *options: str, uri: str | None = None,
             server.stop()
             raise RuntimeError(f"server not ready within {timeout:.0f} s:\n" + server.log_text())
         time.sleep(0.1)
+
+
+def start_http_server(log_dir: pathlib.Path, key: str, *options: str) -> ServerProcess:
+    """:func:`start_server` with its HTTP side on a free port of 127.0.0.1 (``.http``: its base URL) and ``key``
+    as its api_key."""
+    port = free_port()
+    server = start_server(log_dir, "--http-uri", f"tcp://127.0.0.1:{port}", "--api-key", key, *options)
+    server.http = f"http://127.0.0.1:{port}"
+    return server

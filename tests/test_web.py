@@ -25,7 +25,7 @@ except ModuleNotFoundError:
     from tests import server_process
     from tests.asr import transcribe, word_match
 
-openai = pytest.importorskip("openai")
+import openai  # noqa: E402
 
 KEY = "test-key-0123456789"
 TEXT = "The front door is locked and the lights are off."
@@ -33,12 +33,7 @@ TEXT = "The front door is locked and the lights are off."
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = server_process.free_port()
-    proc = server_process.start_server(
-        tmp_path_factory.mktemp("web"), "--http-uri", f"tcp://127.0.0.1:{port}", "--api-key", KEY,
-        "--max-text-length", "2000",
-    )
-    proc.http = f"http://127.0.0.1:{port}"
+    proc = server_process.start_http_server(tmp_path_factory.mktemp("web"), KEY, "--max-text-length", "2000")
     try:
         yield proc
     finally:
@@ -191,6 +186,110 @@ def test_a_wyoming_client_and_an_http_client_at_once(server, client):
     pause_bytes = int(0.3 * 24000) * 2
     assert times["wyoming"] > 24000 * 2 * 2, times
     assert abs(times["http"] - times["wyoming"]) <= pause_bytes + 0.02 * times["wyoming"], times
+
+
+def test_the_audition_page_and_its_api(server):
+    with urllib.request.urlopen(server.http + "/", timeout=10) as response:
+        page = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/html")
+    for needed in ('<label for="text">', '<label for="voice">', '<label for="speed">', '<script src="/app.js">',
+                   'name="viewport"'):
+        assert needed in page, needed
+    assert "http://" not in page and "https://" not in page  # nothing from elsewhere: it works offline
+    with urllib.request.urlopen(server.http + "/app.js", timeout=10) as response:
+        assert b"/v1/audio/voices" in response.read()
+    # What the text becomes, and each word's phonemes with the backend that made them
+    status, said = request(server, "POST", "/api/phonemes",
+                           json.dumps({"input": "Dinner is at **18:00**, Zorblax.", "language": "en-us"}).encode())
+    assert status == 200 and said["normalized"] == "Dinner is at six PM, Zorblax.", said
+    sources = {w["text"]: w["source"] for w in said["words"]}
+    assert sources["Dinner"] == "lexicon" and sources["Zorblax"] == "fallback", sources
+    assert said["phonemes"]
+    status, said = request(server, "POST", "/api/phonemes", json.dumps({"input": "x", "language": "xx"}).encode())
+    assert status == 400 and said["error"]["code"] == "unknown-language"
+    # The page's audio element streams speech from a GET, its key in the URL
+    query = "input=Good+evening.&voice=af_heart%3A0.7%2Cbf_emma%3A0.3&speed=1.2&response_format=mp3"
+    with urllib.request.urlopen(f"{server.http}/api/speech?{query}&key={KEY}", timeout=60) as response:
+        assert response.headers["Content-Type"] == "audio/mpeg"
+        samples, rate, _ = decode(response.read())
+    assert rate == 24000 and 0.4 < len(samples) / rate < 3
+    status, answer = request(server, "GET", f"/api/speech?{query}", key=None)
+    assert status == 401 and answer["error"]["code"] == "unauthorized"
+    status, answer = request(server, "GET", "/api/speech?input=Hi&speed=fast")
+    assert status == 400 and answer["error"]["param"] == "speed"
+
+
+def test_a_lexicon_entry_tried_and_heard(server):
+    from urllib.parse import unquote
+
+    body = json.dumps({"word": "Kokoro", "phonemes": "kˈOkəɹO", "input": "Kokoro is ready.", "voice": "af_heart"})
+    req = urllib.request.Request(server.http + "/api/lexicon", data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "Authorization": f"Bearer {KEY}"})
+    with urllib.request.urlopen(req, timeout=60) as response:
+        said = unquote(response.headers["X-Phonemes"])
+        samples, rate, _ = decode(response.read())
+    assert said.startswith("kˈOkəɹO") and rate == 24000 and 0.5 < len(samples) / rate < 3, said
+    status, answer = request(server, "POST", "/api/lexicon", json.dumps({"word": "Kokoro", "phonemes": "k@@"}).encode())
+    assert status == 400 and answer["error"]["param"] == "phonemes" and "'@'" in answer["error"]["message"], answer
+
+
+def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
+    """Headless Chromium loads the page from the real server, is asked for the key, picks a voice, speaks a
+    sentence, and its audio element plays to the end without an error; the words' phonemes are shown. With
+    SCREENSHOT_TO set, the screenshot of the page is written there (docs/audition-page.png is made so)."""
+    import os
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no chromium here (.ci/run installs Debian's)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True,
+                                             args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 1000})
+            failed = []
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.goto(server.http + "/")
+            page.wait_for_selector("#key-row:not([hidden])", timeout=15000)  # the server asks for its key
+            page.fill("#key", KEY)
+            page.press("#key", "Tab")
+            page.wait_for_function("document.querySelectorAll('#voice option').length > 3", timeout=15000)
+            page.select_option("#language", "en-gb")
+            page.select_option("#voice", "bf_emma")
+            page.fill("#text", "Good evening. The kitchen lights are off.")
+            page.click("#speak")
+            played = page.evaluate("""() => new Promise((resolve) => {
+                const player = document.getElementById('player');
+                player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
+                player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
+                setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
+            })""")
+            assert played["ended"] and played["time"] > 1.5, played
+            page.wait_for_selector("#words:not([hidden])", timeout=15000)
+            assert "kitchen" in page.inner_text("#words")
+            assert page.inner_text("#status") == "Done." and not failed, (page.inner_text("#status"), failed)
+            # A word of the table gives its phonemes to the lexicon trial, which is heard to the end
+            page.click("#words button.pick >> nth=3")
+            assert page.input_value("#try-word") == "kitchen" and page.input_value("#try-phonemes")
+            page.fill("#try-phonemes", "kˈɪʧən")
+            page.click("#try")
+            played = page.evaluate("""() => new Promise((resolve) => {
+                const player = document.getElementById('player');
+                player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
+                player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
+                setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
+            })""")
+            assert played["ended"], played
+            assert "kˈɪʧən" in page.inner_text("#try-said")
+            shot = tmp_path / "audition-page.png"
+            page.screenshot(path=str(shot), full_page=True)
+            if os.environ.get("SCREENSHOT_TO"):
+                shutil.copy(shot, os.environ["SCREENSHOT_TO"])
+        finally:
+            browser.close()
 
 
 def raw_http(server, request: bytes, read: int | None = None) -> bytes:

@@ -12,19 +12,14 @@ try:  # tests/ on sys.path (rootdir-inserted) or as a package
 except ModuleNotFoundError:
     from tests import server_process
 
-schemathesis = pytest.importorskip("schemathesis")
+import schemathesis  # noqa: E402
 
 KEY = "fuzz-key"
 
 
 @pytest.fixture(scope="module")
 def fuzzed_server(tmp_path_factory):
-    port = server_process.free_port()
-    proc = server_process.start_server(
-        tmp_path_factory.mktemp("web-fuzz"), "--http-uri", f"tcp://127.0.0.1:{port}", "--api-key", KEY,
-        "--max-text-length", "40",
-    )
-    proc.http = f"http://127.0.0.1:{port}"
+    proc = server_process.start_http_server(tmp_path_factory.mktemp("web-fuzz"), KEY, "--max-text-length", "40")
     try:
         yield proc
     finally:

@@ -234,13 +234,7 @@ class WebApp:
         """``{input, language}`` → what the text becomes before it is spoken, and each word's phonemes with the
         backend that made them (the G2P runs as a scheduler job, after the audio that is due)."""
         body = await self._body(request)
-        text = body.get("input")
-        if not isinstance(text, str) or not text.strip():
-            raise _Invalid(BAD_REQUEST, "input must be a non-empty text", "input")
-        try:
-            self.state.check_length(len(text))
-        except RequestError as err:
-            raise _Invalid(err.code, err.text, "input") from None
+        text = self._input(body)
         code = body.get("language") or self.state.offer.default.language.code
         try:
             if not isinstance(code, str) or len(code) > 16:
@@ -276,19 +270,8 @@ class WebApp:
         text = body.get("input") or word
         if not isinstance(text, str) or len(text) > TRIAL_LENGTH:
             raise _Invalid(BAD_REQUEST, f"input must be a text of at most {TRIAL_LENGTH} characters", "input")
-        speed = body.get("speed", self.state.settings.speed)
-        if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
-                or not API_SPEEDS[0] <= speed <= API_SPEEDS[1]:
-            raise _Invalid(BAD_REQUEST, f"speed must be a number from {API_SPEEDS[0]} to {API_SPEEDS[1]}", "speed")
-        name, code = body.get("voice"), body.get("language")
-        if not (name is None or isinstance(name, str)) or not (code is None or isinstance(code, str)):
-            raise _Invalid(BAD_REQUEST, "voice and language must be texts")
-        try:
-            voice, language = self.state.offer.choose(name or None, code or None)
-        except VoiceError as err:
-            raise _Invalid(UNKNOWN_VOICE, str(err), "voice") from None
-        except RequestError as err:
-            raise _Invalid(err.code, err.text, "voice" if err.code == UNKNOWN_VOICE else "language") from None
+        speed = self._speed(body)
+        voice, language = self._voice(body)
         try:
             entry = UserLexicon.from_mapping({language.code: {word: phonemes}})
         except LexiconError as err:
@@ -297,7 +280,6 @@ class WebApp:
         if not table:  # Chinese and Japanese take entries through their English words
             raise _Invalid(BAD_REQUEST, f"{language.code} takes no lexicon entries of its own", "language")
         synthesizer, spoken = self.state.pipeline.synthesizer, normalize(text, language.code)
-        speed = min(MAX_SPEED, max(MIN_SPEED, float(speed)))
 
         def say():
             g2p = LexiconG2P(synthesizer.g2p.get(language.code), table, "trial")
@@ -418,6 +400,18 @@ class WebApp:
         model = body.get("model", "kokoro")
         if not isinstance(model, str) or model not in MODELS:
             raise _Invalid(BAD_REQUEST, f"model {shown(model)} is not one of {', '.join(MODELS)}", "model")
+        text = self._input(body)
+        fmt = body.get("response_format", "mp3")
+        if not isinstance(fmt, str) or fmt not in FORMATS:
+            raise _Invalid(BAD_REQUEST, f"response_format {shown(fmt)} is not one of {', '.join(FORMATS)}",
+                           "response_format")
+        speed = self._speed(body)
+        voice, language = self._voice(body)
+        record.voice, record.language = voice.name, language.code
+        return text, voice, language, speed, fmt
+
+    def _input(self, body: dict) -> str:
+        """The body's ``input``: a non-empty text within ``max_text_length``, or _Invalid."""
         text = body.get("input")
         if not isinstance(text, str) or not text.strip():
             raise _Invalid(BAD_REQUEST, "input must be a non-empty text", "input")
@@ -425,16 +419,20 @@ class WebApp:
             self.state.check_length(len(text))
         except RequestError as err:
             raise _Invalid(err.code, err.text, "input") from None
-        fmt = body.get("response_format", "mp3")
-        if not isinstance(fmt, str) or fmt not in FORMATS:
-            raise _Invalid(BAD_REQUEST, f"response_format {shown(fmt)} is not one of {', '.join(FORMATS)}",
-                           "response_format")
+        return text
+
+    def _speed(self, body: dict) -> float:
+        """The body's ``speed`` (OpenAI's 0.25 to 4; the setting's when none), held to what Kokoro speaks well."""
         speed = body.get("speed", self.state.settings.speed)
         if isinstance(speed, bool) or not isinstance(speed, (int, float)) or not math.isfinite(speed) \
                 or not API_SPEEDS[0] <= speed <= API_SPEEDS[1]:
             raise _Invalid(BAD_REQUEST, f"speed must be a number from {API_SPEEDS[0]} to {API_SPEEDS[1]}, "
                            f"not {shown(speed)}", "speed")
-        speed = min(MAX_SPEED, max(MIN_SPEED, float(speed)))
+        return min(MAX_SPEED, max(MIN_SPEED, float(speed)))
+
+    def _voice(self, body: dict):
+        """(voice, language) of the body's ``voice`` and ``language``, as a Wyoming request's are chosen; OpenAI's
+        name of a Kokoro voice is that voice."""
         name, language = body.get("voice"), body.get("language")
         for key, value in (("voice", name), ("language", language)):
             if value is not None and not isinstance(value, str):
@@ -443,13 +441,11 @@ class WebApp:
         if name and name not in offer.voices and ":" not in name and "," not in name:
             name = _openai_voice(name, offer.voices) or name
         try:
-            voice, language = offer.choose(name or None, language or None)
+            return offer.choose(name or None, language or None)
         except VoiceError as err:
             raise _Invalid(UNKNOWN_VOICE, str(err), "voice") from None
         except RequestError as err:
             raise _Invalid(err.code, err.text, "voice" if err.code == UNKNOWN_VOICE else "language") from None
-        record.voice, record.language = voice.name, language.code
-        return text, voice, language, speed, fmt
 
     async def _speak(self, request, response, text, voice, language, speed, fmt, record) -> None:
         """The reply's audio, encoded in a thread as it comes, written as the body. A client that reads none of
