@@ -72,7 +72,8 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER 10200:10200
 WORKDIR /home/kokoro
 
-# Wyoming (TCP). Prometheus metrics, when metrics_port is set (e.g. 10201), must be published as well.
+# Wyoming (TCP). Prometheus metrics, when metrics_port is set (e.g. 10201), must be published as well; so must
+# the HTTP side (OpenAI's speech API and the audition page), when http_uri is set (e.g. tcp://0.0.0.0:10202).
 EXPOSE 10200
 
 # A describe → info round trip; 0 healthy, 1 not. The start period covers loading the model and the warm-up

@@ -288,6 +288,12 @@ def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
             page.screenshot(path=str(shot), full_page=True)
             if os.environ.get("SCREENSHOT_TO"):
                 shutil.copy(shot, os.environ["SCREENSHOT_TO"])
+            # On a phone's screen every control is there, and nothing is wider than the screen
+            page.set_viewport_size({"width": 390, "height": 844})
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+            for control in ("#text", "#language", "#voice", "#voice2", "#mix", "#speed", "#speak", "#try"):
+                box = page.locator(control).bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (control, box)
         finally:
             browser.close()
 
