@@ -7,6 +7,8 @@ loads it twice (from a path, and with renamed inputs/outputs).
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 from importlib import resources as real_resources
 
 import numpy as np
@@ -21,6 +23,7 @@ from wyoming_kokoro.engine.model import (
     DEFAULT_MODEL_SIZE,
     KokoroModel,
     ModelError,
+    ModelStopped,
     read_default_model,
 )
 from wyoming_kokoro.engine.tokens import MAX_IDS, tokenize
@@ -194,12 +197,48 @@ def test_parts_fine_but_joined_model_not_the_pinned_one(monkeypatch):
 # --------------------------------------------------------------------------
 
 
-def test_model_from_path_is_the_same_model(model_file, reference_audio, hello_ids, hello_style):
-    loaded = KokoroModel(str(model_file), providers="cpu", intra_op_threads=2)  # extra load 1 of 2
+@pytest.fixture(scope="module")
+def model_from_path(model_file) -> KokoroModel:
+    return KokoroModel(str(model_file), providers="cpu", intra_op_threads=2)  # extra load 1 of 2
+
+
+def test_model_from_path_is_the_same_model(model_from_path, model_file, reference_audio, hello_ids, hello_style):
+    loaded = model_from_path
     assert loaded.sha256 == DEFAULT_MODEL_SHA256
     assert loaded.source == str(model_file)
     assert loaded.io.tokens == "tokens" and loaded.io.audio == "audio"
     assert np.array_equal(loaded.infer(hello_ids, hello_style), reference_audio)
+
+
+def test_stop_cuts_an_inference_in_flight_and_refuses_new_ones(model_from_path, voices):
+    """(Run after every other use of ``model_from_path``: it stops that model.) The server stops its model once
+    its requests are cut, so that a long window nobody will hear does not hold the process's exit."""
+    ids = tokenize(" ".join([HELLO] * 10)).ids
+    style = voices.resolve("af_heart").style_for(len(ids))
+    started = time.perf_counter()
+    model_from_path.infer(ids, style)
+    whole = time.perf_counter() - started
+
+    outcome: list[BaseException | None] = []
+
+    def cut_short() -> None:
+        try:
+            model_from_path.infer(ids, style)
+            outcome.append(None)
+        except BaseException as err:
+            outcome.append(err)
+
+    worker = threading.Thread(target=cut_short)
+    worker.start()
+    time.sleep(whole / 4)
+    stopped = time.perf_counter()
+    model_from_path.stop()
+    worker.join()
+    ended = time.perf_counter() - stopped
+    assert outcome and isinstance(outcome[0], ModelStopped), outcome
+    assert ended < whole / 4, f"the cut inference ended {ended:.2f} s after stop (a whole one takes {whole:.2f} s)"
+    with pytest.raises(ModelStopped):
+        model_from_path.infer(ids, style)
 
 
 def test_nonexistent_model_path(tmp_path):

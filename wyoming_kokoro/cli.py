@@ -8,7 +8,9 @@ its settings and hands them to service.py; the others in tools/), and :func:`mai
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -133,7 +135,15 @@ def run_server(args: argparse.Namespace) -> int:
         print(settings.describe())
         return 0
     logs.configure(settings.log_level, settings.log_format)
-    return run_service(settings, lambda current: config.reload(current, flags))
+    code = run_service(settings, lambda current: config.reload(current, flags))
+    # Stopped: every request has ended, the audio cache's files are written, the zeroconf record is withdrawn.
+    # What is left is the interpreter freeing its heap (the G2P dictionaries of nine languages, the model),
+    # a second on a slow CPU that a service manager would wait for: the logs are flushed and the process ends.
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(ValueError, OSError):  # (stdio:// closes standard output when its client leaves)
+            stream.flush()
+    os._exit(code)
 
 
 def _g2p_commands(commands) -> None:

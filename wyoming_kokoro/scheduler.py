@@ -85,9 +85,10 @@ class Scheduler:
 
     def _finished(self, result: asyncio.Future, job: _Job) -> None:
         self._running -= 1
+        error = None if result.cancelled() else result.exception()  # (retrieved even when nobody waits for it)
         if not job.future.done():
-            if result.exception() is not None:
-                job.future.set_exception(result.exception())
+            if error is not None:
+                job.future.set_exception(error)
             else:
                 job.future.set_result(result.result())
         self._dispatch()

@@ -233,6 +233,7 @@ async def serve(state: ServerState, reload_settings: ReloadSettings | None = Non
         await web.stop()
     watchdog.cancel()
     state.pipeline.scheduler.shutdown()
+    state.pipeline.synthesizer.model.stop()  # (what a cut request left running in a worker thread)
     _LOGGER.info("Stopped")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import platform
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
@@ -42,6 +43,10 @@ def check_speed(speed: float) -> float:
     if not MIN_SPEED <= speed <= MAX_SPEED:
         raise ValueError(f"speed must be between {MIN_SPEED} and {MAX_SPEED}, got {speed}")
     return speed
+
+
+class ModelStopped(RuntimeError):
+    """An inference cut by :meth:`KokoroModel.stop` (the server stops), or asked for after it."""
 
 
 class ModelError(RuntimeError):
@@ -228,6 +233,10 @@ class KokoroModel:
         self.hop: int | None = None
         self.split_reason = "turned off (split: off)"
         self.session = self.front_session = self.decoder_session = None
+        # The run options of the inferences in flight, so that stop() can cut them between two nodes of the graph
+        self._runs: set[ort.RunOptions] = set()
+        self._runs_lock = threading.Lock()
+        self._stopped = False
         if split == "auto":
             try:
                 graph = split_model(model_bytes)
@@ -274,6 +283,31 @@ class KokoroModel:
         if len(audio) != self.hop * frames.count or not np.isfinite(audio).all():
             raise SplitError(f"the decoder gave {len(audio)} samples for {frames.count} frames")
 
+    def _run(self, session: ort.InferenceSession, outputs: list[str], feed: dict) -> list:
+        options = ort.RunOptions()
+        with self._runs_lock:
+            if self._stopped:
+                raise ModelStopped("the model is stopped")
+            self._runs.add(options)
+        try:
+            return session.run(outputs, feed, options)
+        except Exception as err:
+            if options.terminate:
+                raise ModelStopped("the inference was cut: the model is stopped") from err
+            raise
+        finally:
+            with self._runs_lock:
+                self._runs.discard(options)
+
+    def stop(self) -> None:
+        """Cut the inferences in flight (onnxruntime stops each between two nodes of its graph, with
+        :class:`ModelStopped`) and refuse new ones: a server that stops need not wait for a long window that
+        nobody will hear, as its worker threads are joined before the process exits."""
+        with self._runs_lock:
+            self._stopped = True
+            for options in self._runs:
+                options.terminate = True
+
     def _feed(self, ids: Sequence[int], style: np.ndarray, speed: float) -> dict:
         if not 0 < len(ids) <= MAX_IDS:
             raise ValueError(f"a piece must have 1 to {MAX_IDS} phoneme ids, got {len(ids)}")
@@ -289,7 +323,7 @@ class KokoroModel:
         assert self.split is not None and self.front_session is not None, "the graph is not split"
         feed = self._feed(ids, style, speed)
         b = self.split.boundary
-        asr, f0, n, durations = self.front_session.run([b.asr, b.f0, b.n, b.durations], feed)
+        asr, f0, n, durations = self._run(self.front_session, [b.asr, b.f0, b.n, b.durations], feed)
         return Frames(asr, f0, n, np.asarray(durations).reshape(-1).astype(np.int64), feed[self.io.style])
 
     def decode(self, frames: Frames, start: int, end: int) -> np.ndarray:
@@ -310,7 +344,7 @@ class KokoroModel:
             b.style: frames.style,
             PHASE_INPUT: phase_offset(frames.f0, 2 * start, graph.harmonics, graph.sample_rate, graph.phase_scale),
         }
-        (audio,) = self.decoder_session.run([self.io.audio], feed)
+        (audio,) = self._run(self.decoder_session, [self.io.audio], feed)
         return np.asarray(audio, dtype=np.float32).reshape(-1)
 
     def infer(self, ids: Sequence[int], style: np.ndarray, speed: float = 1.0) -> np.ndarray:
@@ -319,5 +353,5 @@ class KokoroModel:
             frames = self.front(ids, style, speed)
             return self.decode(frames, 0, frames.count)
         feed = self._feed(ids, style, speed)
-        (audio,) = self.session.run([self.io.audio], feed)
+        (audio,) = self._run(self.session, [self.io.audio], feed)
         return np.asarray(audio, dtype=np.float32).reshape(-1)
