@@ -5,8 +5,10 @@ a clear 4xx error in OpenAI's shape while the server goes on serving; a Wyoming 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -109,7 +111,8 @@ def test_listings(server, client):
     status, voices = request(server, "GET", "/v1/audio/voices")
     assert status == 200 and "af_heart" in voices["voices"] and voices["default"] == "af_heart"
     heart = next(v for v in voices["data"] if v["id"] == "af_heart")
-    assert heart["language"] == "en-us" and heart["gender"] == "female" and heart["description"]
+    assert heart["language"] == "en-us" and heart["language_name"] == "American English"
+    assert heart["gender"] == "female" and heart["description"]
     with urllib.request.urlopen(server.http + "/metrics", timeout=10) as response:
         assert b"wyoming_kokoro_requests_total" in response.read()
 
@@ -192,12 +195,14 @@ def test_the_audition_page_and_its_api(server):
     with urllib.request.urlopen(server.http + "/", timeout=10) as response:
         page = response.read().decode()
         assert response.headers["Content-Type"].startswith("text/html")
-    for needed in ('<label for="text">', '<label for="voice">', '<label for="speed">', '<script src="/app.js">',
+    for needed in ('<label for="text">', '<label for="voice">', '<label for="speed">', '<script src="app.js">',
                    'name="viewport"'):
         assert needed in page, needed
     assert "http://" not in page and "https://" not in page  # nothing from elsewhere: it works offline
     with urllib.request.urlopen(server.http + "/app.js", timeout=10) as response:
-        assert b"/v1/audio/voices" in response.read()
+        script = response.read().decode()
+    # every path relative to the page, which may be served under a prefix (Home Assistant's ingress)
+    assert '"v1/audio/voices"' in script and not re.findall(r"""["'`]/(?:api|v1)/""", script)
     # What the text becomes, and each word's phonemes with the backend that made them
     status, said = request(server, "POST", "/api/phonemes",
                            json.dumps({"input": "Dinner is at **18:00**, Zorblax.", "language": "en-us"}).encode())
@@ -233,10 +238,70 @@ def test_a_lexicon_entry_tried_and_heard(server):
     assert status == 400 and answer["error"]["param"] == "phonemes" and "'@'" in answer["error"]["message"], answer
 
 
-def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
+class PrefixProxy:
+    """A reverse proxy that serves the server under a path prefix, which it strips, as Home Assistant's ingress
+    does; it passes on what the server sends as it comes. It runs on its own event loop, in a thread."""
+
+    def __init__(self, upstream: str, prefix: str) -> None:
+        self.upstream, self.prefix = upstream, prefix
+        self.port = server_process.free_port()
+        self.url = f"http://127.0.0.1:{self.port}{prefix}/"
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(started,), daemon=True)
+        self.thread.start()
+        assert started.wait(30), "the proxy did not start"
+
+    def _run(self, started: threading.Event) -> None:
+        from aiohttp import ClientSession, web
+
+        async def setup():
+            self.session = ClientSession(auto_decompress=False)
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", self.handle)
+            self.runner = web.AppRunner(app)
+            await self.runner.setup()
+            await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(setup())
+        started.set()
+        self.loop.run_forever()
+
+    async def handle(self, request):
+        from aiohttp import web
+
+        if not request.path.startswith(self.prefix + "/"):
+            raise web.HTTPNotFound()
+        hop = ("host", "content-length", "transfer-encoding", "connection", "keep-alive")
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in hop}
+        headers["X-Ingress-Path"] = self.prefix
+        async with self.session.request(request.method, self.upstream + request.raw_path[len(self.prefix):],
+                                        headers=headers, data=await request.read()) as upstream:
+            response = web.StreamResponse(status=upstream.status, headers={
+                k: v for k, v in upstream.headers.items() if k.lower() not in hop})
+            await response.prepare(request)
+            async for chunk in upstream.content.iter_any():
+                await response.write(chunk)
+            await response.write_eof()
+            return response
+
+    def close(self) -> None:
+        async def stop():
+            await self.runner.cleanup()
+            await self.session.close()
+
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(30)
+
+
+@pytest.mark.parametrize("prefix", ["", "/api/hassio_ingress/Zq3xW9"], ids=["direct", "under-a-prefix"])
+def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path, prefix):
     """Headless Chromium loads the page from the real server, is asked for the key, picks a voice, speaks a
-    sentence, and its audio element plays to the end without an error; the words' phonemes are shown. With
-    SCREENSHOT_TO set, the screenshot of the page is written there (docs/audition-page.png is made so)."""
+    sentence, and its audio element plays to the end without an error; the words' phonemes are shown. The same
+    behind a proxy that serves it under a path prefix, as Home Assistant's ingress does (the add-on's panel).
+    With SCREENSHOT_TO set, the screenshot of the page is written there (docs/audition-page.png is made so)."""
     import os
     import shutil
 
@@ -245,18 +310,23 @@ def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no chromium here (.ci/run installs Debian's)")
-    with sync_playwright() as playwright:
+    proxy = PrefixProxy(server.http, prefix) if prefix else None
+    url = proxy.url if proxy is not None else server.http + "/"
+    with contextlib.ExitStack() as stack, sync_playwright() as playwright:
+        if proxy is not None:
+            stack.callback(proxy.close)
         browser = playwright.chromium.launch(executable_path=chromium, headless=True,
                                              args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"])
         try:
             page = browser.new_page(viewport={"width": 900, "height": 1000})
             failed = []
             page.on("requestfailed", lambda r: failed.append(r.url))
-            page.goto(server.http + "/")
+            page.goto(url)
             page.wait_for_selector("#key-row:not([hidden])", timeout=15000)  # the server asks for its key
             page.fill("#key", KEY)
             page.press("#key", "Tab")
             page.wait_for_function("document.querySelectorAll('#voice option').length > 3", timeout=15000)
+            assert page.locator("#language option[value=en-gb]").inner_text() == "British English (en-gb)"
             page.select_option("#language", "en-gb")
             page.select_option("#voice", "bf_emma")
             page.fill("#text", "Good evening. The kitchen lights are off.")
@@ -286,7 +356,7 @@ def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path):
             assert "kˈɪʧən" in page.inner_text("#try-said")
             shot = tmp_path / "audition-page.png"
             page.screenshot(path=str(shot), full_page=True)
-            if os.environ.get("SCREENSHOT_TO"):
+            if os.environ.get("SCREENSHOT_TO") and proxy is None:
                 shutil.copy(shot, os.environ["SCREENSHOT_TO"])
             # On a phone's screen every control is there, and nothing is wider than the screen
             page.set_viewport_size({"width": 390, "height": 844})
@@ -333,3 +403,73 @@ def test_http_1_0_a_bad_charset_and_a_client_that_leaves(server, client):
     assert '"outcome": "client gone"' in server.log_text()
     assert len(speak(client, "pcm", text="Still here.")) > 0
     assert "Traceback" not in server.log_text() and "Error handling request" not in server.log_text()
+
+
+def metric(server, name: str) -> float | None:
+    """A metric's value from the HTTP side's /metrics, or None where it cannot be read now."""
+    try:
+        with urllib.request.urlopen(server.http + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def test_connections_over_a_cap_and_a_request_cut_at_shutdown(tmp_path):
+    """HTTP connections count with the Wyoming ones against max_connections_per_client: one more, on either
+    side, is refused (an HTTP one with 503 too-many-connections in OpenAI's shape) while the others go on. On
+    SIGTERM, a request cut before its audio began is answered 503 shutting-down, and the server exits 0."""
+    import signal
+    import socket
+
+    from wyoming.info import Describe
+
+    server = server_process.start_http_server(tmp_path, KEY, "--max-connections-per-client", "2",
+                                              "--shutdown-grace", "0.5", "--cache-size", "0")
+    port = int(server.http.rsplit(":", 1)[1])
+    try:
+        held = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(2)]
+        answer = raw_http(server, b"GET /v1/models HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode()
+                          + b"\r\n\r\n")
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 503"), answer
+        error = json.loads(body)["error"]
+        assert error["code"] == "too-many-connections" and "2 are open from 127.0.0.1" in error["message"], error
+
+        async def wyoming_answer():
+            async with AsyncClient.from_uri(server.uri) as wyoming:
+                await wyoming.write_event(Describe().event())
+                return await asyncio.wait_for(wyoming.read_event(), 30)
+
+        event = asyncio.run(wyoming_answer())  # the Wyoming side counts the HTTP connections too
+        assert event is not None and event.type == "error" and event.data["code"] == "too-many-connections", event
+        for sock in held:  # the connections closed, the server serves again
+            sock.close()
+        deadline = time.monotonic() + 30
+        while metric(server, "wyoming_kokoro_connections_open") != 1.0 and time.monotonic() < deadline:
+            time.sleep(0.1)  # (the one open is the one reading the metrics)
+        assert metric(server, 'wyoming_kokoro_connections_closed_total{reason="per-client"}') == 2.0
+        assert asyncio.run(wyoming_answer()).type == "info"
+        # A request whose body has not all arrived when the server stops: cut after the grace, and told so
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(f"POST /v1/audio/speech HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                         f"Content-Type: application/json\r\nContent-Length: 200\r\n\r\n".encode()
+                         + b'{"input": "Good ev')
+            while metric(server, "wyoming_kokoro_requests_in_flight") != 1.0 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            server.proc.send_signal(signal.SIGTERM)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        code = server.proc.wait(30)
+    finally:
+        server.stop()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 503") and json.loads(body)["error"]["code"] == "shutting-down", answer
+    assert code == 0
+    log = server.log_text()
+    assert "Cutting 1 request(s)" in log and "Traceback" not in log, log
+    assert "Refused an HTTP connection from 127.0.0.1: 2 connections are open" in log

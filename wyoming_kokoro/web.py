@@ -28,6 +28,7 @@ import logging
 import math
 import time
 from importlib.resources import files
+from typing import cast
 from urllib.parse import quote, urlparse
 
 from aiohttp import web
@@ -43,8 +44,8 @@ from .engine.voices import MAX_SPEC_LENGTH, VoiceError
 from .g2p import LexiconError, LexiconG2P, UserLexicon
 from .languages import find_language
 from .errors import (
-    BAD_REQUEST, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TEXT_TOO_LONG, TOO_MANY_REQUESTS, UNKNOWN_VOICE,
-    RequestError, shown,
+    BAD_REQUEST, SERVER_BUSY, SHUTTING_DOWN, SYNTHESIS_FAILED, TEXT_TOO_LONG, TOO_MANY_CONNECTIONS, TOO_MANY_REQUESTS,
+    UNKNOWN_VOICE, RequestError, shown,
 )
 from .logs import get_logger
 from .metrics import RequestRecord
@@ -61,6 +62,9 @@ _REQUEST_LOG = get_logger("wyoming_kokoro.request")
 MODELS = ("kokoro", "tts-1", "tts-1-hd", "gpt-4o-mini-tts")
 #: The speeds OpenAI's API takes; Kokoro speaks well between MIN_SPEED and MAX_SPEED, and is held there.
 API_SPEEDS = (0.25, 4.0)
+#: Seconds a connection refused over a cap stays open for its client to read the answer, and bytes of its request
+#: read (and dropped) meanwhile.
+_LAST_WORD_SECONDS, _LINGER_BYTES = 1.0, 1 << 16
 #: Characters of a lexicon entry tried on the page, and of the text it is tried in.
 TRIAL_LENGTH = 200
 UNAUTHORIZED = "unauthorized"
@@ -103,8 +107,6 @@ class WebApp:
         # pair), and the rest
         self.app = web.Application(client_max_size=12 * settings.max_text_length + 4096,
                                    middlewares=[self._guard])
-        self._per_client = settings.max_connections_per_client
-        self._in_flight: dict[str, int] = {}  # speech requests in flight per client address
         self.app.add_routes([
             web.get("/", self.page),
             web.get("/app.js", self.page),
@@ -119,6 +121,7 @@ class WebApp:
             web.get("/openapi.json", self.openapi),
         ])
         self._runner: web.AppRunner | None = None
+        self._server: asyncio.Server | None = None
         self.description = ""
 
     # -- listening --------------------------------------------------------------------------------------------
@@ -126,35 +129,43 @@ class WebApp:
     async def start(self, uri: str) -> None:
         """Listen on ``uri`` (tcp://HOST:PORT or unix://PATH)."""
         where = urlparse(uri)
+        if where.scheme not in ("tcp", "unix"):
+            raise ValueError(f"cannot serve HTTP on {uri!r}: expected tcp://HOST:PORT or unix://PATH")
         settings = self.state.settings
         # A connection that asks for nothing is closed after idle_timeout (aiohttp's own default is an hour);
         # a client that goes away cancels its request, so the model stops working for it
         self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False, handler_cancellation=True,
                                      keepalive_timeout=settings.idle_timeout or 75.0, shutdown_timeout=0.5)
         await self._runner.setup()
+        # Our own listener in front of aiohttp's protocol (web.TCPSite would take every connection): each
+        # connection is counted with the Wyoming side's against max_connections and max_connections_per_client
+        loop = asyncio.get_running_loop()
         if where.scheme == "tcp":
-            site: web.BaseSite = web.TCPSite(self._runner, where.hostname or None, where.port or 10202)
-        elif where.scheme == "unix":
-            site = web.UnixSite(self._runner, where.path)
+            self._server = await loop.create_server(self._connection, where.hostname or None, where.port or 10202,
+                                                    reuse_address=True)
         else:
-            raise ValueError(f"cannot serve HTTP on {uri!r}: expected tcp://HOST:PORT or unix://PATH")
-        await site.start()
+            self._server = await loop.create_unix_server(self._connection, where.path)
         self.description = uri
 
     @property
     def port(self) -> int | None:
         """The TCP port listened on (the one chosen, for port 0)."""
-        if self._runner is None:
-            return None
-        for address in self._runner.addresses:
+        for sock in self._server.sockets if self._server is not None else ():
+            address = sock.getsockname()
             if isinstance(address, tuple):
                 return address[1]
         return None
 
     async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    def _connection(self) -> asyncio.Protocol:
+        return _Counted(self.state, self._runner.server)
 
     # -- every request ----------------------------------------------------------------------------------------
 
@@ -207,8 +218,8 @@ class WebApp:
     async def voices(self, request: web.Request) -> web.Response:
         offer = self.state.offer
         details = [
-            {"id": voice.name, "name": voice.name, "language": voice.language.code, "gender": voice.gender,
-             "description": voice.description}
+            {"id": voice.name, "name": voice.name, "language": voice.language.code,
+             "language_name": voice.language.name, "gender": voice.gender, "description": voice.description}
             for voice in offer.voices.values()
         ]
         return web.json_response({"voices": [v["id"] for v in details], "data": details,
@@ -305,11 +316,6 @@ class WebApp:
         if state.draining:  # the server stops: it finishes what it has, and takes nothing new
             metrics.errors.labels(SHUTTING_DOWN).inc()
             return error_response(SHUTTING_DOWN, "the server is shutting down")
-        host = request.remote or ""
-        if not self._admit(host):
-            metrics.errors.labels(TOO_MANY_REQUESTS).inc()
-            return error_response(TOO_MANY_REQUESTS, f"too many requests: {self._per_client} are in flight from "
-                                  f"{host or 'this client'} (max_connections_per_client)")
         if task is not None:  # (drained and cut at shutdown like the Wyoming side's)
             state.requests.add(task)
         try:
@@ -327,11 +333,17 @@ class WebApp:
             record.outcome = "client gone"
             return response if response is not None else web.Response(status=400)
         except asyncio.CancelledError:
-            if state.stopping:  # cut at shutdown
-                record.outcome, record.code = "cancelled", SHUTTING_DOWN
-            else:  # aiohttp cancels the handler of a client that went away
+            if not state.stopping:  # aiohttp cancels the handler of a client that went away
                 record.outcome = "client gone"
-            raise
+                raise
+            record.outcome, record.code = "cancelled", SHUTTING_DOWN  # cut at shutdown
+            if response is not None and response.prepared:
+                raise  # its audio has begun: the connection closes, and the body ends short
+            if task is not None:
+                task.uncancel()
+            cut = error_response(SHUTTING_DOWN, "the server is shutting down: the request was cut")
+            cut.force_close()  # the connection's last answer: its task ends, as the drain waits for it to
+            return cut
         except Exception as err:
             code, message = _error(err, record, client)
             record.outcome, record.code = "error", code
@@ -343,27 +355,11 @@ class WebApp:
                 request.transport.abort()
             return response
         finally:
-            self._release(host)
             if task is not None:
                 state.requests.discard(task)
             level = logging.WARNING if record.code == SYNTHESIS_FAILED else logging.INFO
             _REQUEST_LOG.log(level, "request", **record.fields())
             metrics.observe(record)
-
-    def _admit(self, host: str) -> bool:
-        """A speech request from ``host`` may start: fewer than ``max_connections_per_client`` of its requests
-        are in flight (0: no cap). HTTP keeps connections alive, so requests, not connections, are counted."""
-        if self._per_client and self._in_flight.get(host, 0) >= self._per_client:
-            return False
-        self._in_flight[host] = self._in_flight.get(host, 0) + 1
-        return True
-
-    def _release(self, host: str) -> None:
-        left = self._in_flight.get(host, 0) - 1
-        if left > 0:
-            self._in_flight[host] = left
-        else:
-            self._in_flight.pop(host, None)
 
     async def _body(self, request: web.Request) -> dict:
         """The request's JSON object (UTF-8, whatever charset it names), or _Invalid; within ``frame_timeout``."""
@@ -480,6 +476,75 @@ class WebApp:
             if request.transport is not None:
                 request.transport.abort()
             raise ConnectionResetError("the client reads nothing") from None
+
+
+class _Counted(asyncio.Protocol):
+    """One HTTP connection in front of aiohttp's protocol for it, counted with the Wyoming side's connections
+    against ``max_connections`` and ``max_connections_per_client``. A connection over a cap never reaches
+    aiohttp: it is answered 503 ``too-many-connections`` in OpenAI's shape, its request read and dropped for a
+    moment (closed with its bytes unread, it would be reset before the client read the answer), and closed."""
+
+    def __init__(self, state: ServerState, make_handler) -> None:
+        self._state = state
+        self._make_handler = make_handler
+        self._inner: asyncio.Protocol | None = None  # aiohttp's protocol, for a connection taken
+        self._host = ""
+        self._transport: asyncio.Transport | None = None
+        self._dropped = 0  # bytes of a refused connection's request, read and dropped
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        self._host = peer[0] if isinstance(peer, tuple) and peer else ""
+        caps = self._state.connections
+        refused = caps.admit(self._host)
+        if refused is None:
+            self._state.metrics.connections.inc()
+            self._inner = self._make_handler()
+            self._inner.connection_made(transport)
+            return
+        self._transport = transport = cast(asyncio.Transport, transport)
+        limit, where, setting = (caps.total, "in all", "max_connections") if refused == "total" else \
+            (caps.per_client, f"from {self._host}", "max_connections_per_client")
+        self._state.metrics.closed.labels(refused).inc()
+        allowed, quiet = self._state.throttle.allow(f"{self._host} {refused}")
+        if allowed:
+            _LOGGER.warning("Refused an HTTP connection from %s: %d connections are open %s (%s)%s",
+                            self._host or "a local client", limit, where, setting,
+                            f" ({quiet} more like it not logged)" if quiet else "")
+        body = json.dumps({"error": {"message": f"too many connections: {limit} are open {where}",
+                                     "type": "server_error", "param": None, "code": TOO_MANY_CONNECTIONS}})
+        transport.write(f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+                        f"Content-Length: {len(body)}\r\nConnection: close\r\nRetry-After: 1\r\n\r\n{body}"
+                        .encode())
+        if transport.can_write_eof():
+            transport.write_eof()
+        asyncio.get_running_loop().call_later(_LAST_WORD_SECONDS, transport.close)
+
+    def data_received(self, data: bytes) -> None:
+        if self._inner is not None:
+            self._inner.data_received(data)
+            return
+        self._dropped += len(data)
+        if self._dropped > _LINGER_BYTES and self._transport is not None:
+            self._transport.close()
+
+    def eof_received(self) -> bool | None:
+        return self._inner.eof_received() if self._inner is not None else False
+
+    def pause_writing(self) -> None:
+        if self._inner is not None:
+            self._inner.pause_writing()
+
+    def resume_writing(self) -> None:
+        if self._inner is not None:
+            self._inner.resume_writing()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._inner is not None:
+            self._state.connections.release(self._host)
+            self._state.metrics.connections.dec()
+            self._inner.connection_lost(exc)
+            self._inner = None
 
 
 async def _in_thread(fn, *args):

@@ -1,5 +1,6 @@
-// The audition page: voices from /v1/audio/voices, speech streamed from /api/speech into the audio element (it
-// plays while the rest is made), and what the text becomes from /api/phonemes. No build step, no CDN.
+// The audition page: voices from v1/audio/voices, speech streamed from api/speech into the audio element (it
+// plays while the rest is made), and what the text becomes from api/phonemes. No build step, no CDN. Every path
+// is relative to the page, so that it works where a proxy serves it under a prefix (Home Assistant's ingress).
 "use strict";
 const $ = (id) => document.getElementById(id);
 let voices = [];
@@ -29,7 +30,8 @@ function say(text, error = false) {
 function fillLanguages() {
   const languages = [...new Set(voices.map((v) => v.language))].sort();
   const start = (voices.find((v) => v.id === defaultVoice) || voices[0]).language;
-  $("language").replaceChildren(...languages.map((code) => new Option(code, code, false, code === start)));
+  const name = (code) => (voices.find((v) => v.language === code).language_name || code) + " (" + code + ")";
+  $("language").replaceChildren(...languages.map((code) => new Option(name(code), code, false, code === start)));
   fillVoices();
 }
 
@@ -68,7 +70,7 @@ function voiceSpec() {
 
 async function showPhonemes(text, language) {
   try {
-    const result = await api("/api/phonemes", {
+    const result = await api("api/phonemes", {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ input: text, language }),
     });
@@ -115,12 +117,12 @@ async function speak(event) {
   if (key()) params.set("key", key());
   say("Speaking…");
   const player = $("player");
-  player.src = "/api/speech?" + params.toString();
+  player.src = "api/speech?" + params.toString();
   try {
     await player.play();
   } catch (err) {
     // the element cannot say why: ask the server once more for the error
-    try { await api("/api/speech?" + params.toString()); } catch (e) { say(e.message, true); return; }
+    try { await api("api/speech?" + params.toString()); } catch (e) { say(e.message, true); return; }
     say("The browser would not play: " + err.message, true);
   }
   showPhonemes(text, $("language").value);
@@ -128,7 +130,7 @@ async function speak(event) {
 
 async function loadVoices() {
   try {
-    const listing = await api("/v1/audio/voices");
+    const listing = await api("v1/audio/voices");
     voices = listing.data;
     defaultVoice = listing.default;
     fillLanguages();
@@ -147,7 +149,7 @@ async function tryEntry(event) {
     voice: voiceSpec(), language: $("language").value, speed: Number($("speed").value),
   };
   say("Trying the pronunciation…");
-  const response = await fetch("/api/lexicon", { method: "POST", headers, body: JSON.stringify(body) });
+  const response = await fetch("api/lexicon", { method: "POST", headers, body: JSON.stringify(body) });
   if (!response.ok) {
     let message = response.statusText;
     try { message = (await response.json()).error.message; } catch (e) { /* not JSON */ }
