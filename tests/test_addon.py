@@ -98,6 +98,9 @@ def test_config_has_what_the_supervisor_requires(config):
     for port, host_port in config["ports"].items():
         assert re.fullmatch(r"\d{1,5}/(tcp|udp)", port) and (host_port is None or 0 < host_port < 65536)
     assert "10200/tcp" in config["ports"] and set(config["ports_description"]) == set(config["ports"])
+    # the audition page in Home Assistant's sidebar: ingress reaches the HTTP side the run script starts
+    assert config["ingress"] is True and f"{config['ingress_port']}/tcp" in config["ports"]
+    assert config["ingress_port"] == run_script().HTTP_PORT and config["panel_icon"].startswith("mdi:")
     assert "image" not in config  # built by the Supervisor on the user's machine from the Dockerfile
 
 
@@ -149,6 +152,7 @@ SAMPLE_OPTIONS = {
     "speed": 1.1,
     "cache_size": 32,
     "log_level": "warning",
+    "api_key": "a-key-for-the-lan",
 }
 
 
@@ -166,7 +170,7 @@ def test_the_run_script_turns_the_options_into_the_servers_settings(tmp_path):
         capture_output=True, text=True, check=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     )
     settings = yaml.safe_load(result.stdout)
-    assert settings["uri"] == "tcp://0.0.0.0:10200"
+    assert settings["uri"] == "tcp://0.0.0.0:10200" and settings["http_uri"] == "tcp://0.0.0.0:10202"
     assert settings["voice"] == SAMPLE_OPTIONS["voice"]
     assert settings["language_voices"] == {"en-gb": "bm_george", "fr": "ff_siwis"}
     assert settings["speed"] == 1.1 and settings["cache_size"] == 32 and settings["log_level"] == "WARNING"
@@ -175,7 +179,22 @@ def test_the_run_script_turns_the_options_into_the_servers_settings(tmp_path):
 
 def test_no_options_file_runs_the_servers_defaults(tmp_path):
     command = run_script().server_command({})
-    assert command == ["/opt/venv/bin/wyoming-kokoro", "--uri", "tcp://0.0.0.0:10200", "--cache-dir", "/data/cache"]
+    assert command == ["/opt/venv/bin/wyoming-kokoro", "--uri", "tcp://0.0.0.0:10200",
+                       "--http-uri", "tcp://0.0.0.0:10202", "--cache-dir", "/data/cache"]
+    assert run_script().server_environment({"api_key": ""}) == {}
+
+
+def test_the_api_key_reaches_the_server_by_its_environment_never_its_command_line(tmp_path):
+    script = run_script()
+    command = script.server_command(SAMPLE_OPTIONS)
+    assert not [part for part in command if SAMPLE_OPTIONS["api_key"] in part]  # not in the log, not in ps
+    environment = script.server_environment(SAMPLE_OPTIONS)
+    result = subprocess.run(
+        [sys.executable, "-m", "wyoming_kokoro", *command[1:], "--print-config"], capture_output=True, text=True,
+        check=True, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **environment},
+    )
+    assert "environment WYOMING_KOKORO_API_KEY: set, not shown" in result.stdout
+    assert SAMPLE_OPTIONS["api_key"] not in result.stdout + result.stderr
 
 
 class _Supervisor(BaseHTTPRequestHandler):

@@ -26,6 +26,8 @@ from pathlib import Path
 OPTIONS = Path("/data/options.json")
 SERVER = "/opt/venv/bin/wyoming-kokoro"
 PORT = 10200
+#: The HTTP side (OpenAI's speech API and the audition page): the Supervisor's ingress reaches the page on it.
+HTTP_PORT = 10202
 #: Where the audio cache lives: /data is the add-on's own persistent folder.
 CACHE_DIR = "/data/cache"
 #: Seconds the announcer waits for the server (a slow machine loads the model in a minute or two).
@@ -37,7 +39,8 @@ ATTEMPTS, RETRY_SECONDS = 3, 5.0
 def server_command(options: dict, port: int = PORT) -> list[str]:
     """The server's command line for the add-on's options (config.yaml's schema; the Supervisor has checked
     their types, the server checks their values and names a bad one)."""
-    command = [SERVER, "--uri", f"tcp://0.0.0.0:{port}", "--cache-dir", CACHE_DIR]
+    command = [SERVER, "--uri", f"tcp://0.0.0.0:{port}", "--http-uri", f"tcp://0.0.0.0:{HTTP_PORT}",
+               "--cache-dir", CACHE_DIR]
     if options.get("voice"):
         command += ["--voice", str(options["voice"])]
     for entry in options.get("language_voices") or []:
@@ -49,6 +52,12 @@ def server_command(options: dict, port: int = PORT) -> list[str]:
     if options.get("log_level"):
         command += ["--log-level", str(options["log_level"]).upper()]
     return command
+
+
+def server_environment(options: dict) -> dict[str, str]:
+    """The server's environment beyond the add-on's own: the API key goes there, not on the command line, so
+    that neither the log nor a process listing shows it."""
+    return {"WYOMING_KOKORO_API_KEY": str(options["api_key"])} if options.get("api_key") else {}
 
 
 def discovery_message(port: int = PORT, host: str | None = None) -> dict:
@@ -121,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     log("Starting: " + shlex.join(command))
     subprocess.Popen([sys.executable, __file__, "--announce", "--port", str(args.port)], start_new_session=True)
-    os.execv(command[0], command)
+    os.execve(command[0], command, {**os.environ, **server_environment(options)})
     return 1  # not reached
 
 
