@@ -31,6 +31,13 @@ import openai  # noqa: E402
 
 KEY = "test-key-0123456789"
 TEXT = "The front door is locked and the lights are off."
+#: In the page: waits for the player to end its audio (or fail, or a minute to pass) and says how it went.
+PLAYED_TO_THE_END = """() => new Promise((resolve) => {
+    const player = document.getElementById('player');
+    player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
+    player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
+    setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -331,12 +338,7 @@ def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path, prefix):
             page.select_option("#voice", "bf_emma")
             page.fill("#text", "Good evening. The kitchen lights are off.")
             page.click("#speak")
-            played = page.evaluate("""() => new Promise((resolve) => {
-                const player = document.getElementById('player');
-                player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
-                player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
-                setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
-            })""")
+            played = page.evaluate(PLAYED_TO_THE_END)
             assert played["ended"] and played["time"] > 1.5, played
             page.wait_for_selector("#words:not([hidden])", timeout=15000)
             assert "kitchen" in page.inner_text("#words")
@@ -346,12 +348,7 @@ def test_the_page_plays_a_sentence_in_a_browser(server, tmp_path, prefix):
             assert page.input_value("#try-word") == "kitchen" and page.input_value("#try-phonemes")
             page.fill("#try-phonemes", "kˈɪʧən")
             page.click("#try")
-            played = page.evaluate("""() => new Promise((resolve) => {
-                const player = document.getElementById('player');
-                player.addEventListener('ended', () => resolve({ended: true, time: player.currentTime}));
-                player.addEventListener('error', () => resolve({ended: false, error: player.error.code}));
-                setTimeout(() => resolve({ended: false, time: player.currentTime}), 60000);
-            })""")
+            played = page.evaluate(PLAYED_TO_THE_END)
             assert played["ended"], played
             assert "kˈɪʧən" in page.inner_text("#try-said")
             shot = tmp_path / "audition-page.png"
