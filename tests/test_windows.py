@@ -145,6 +145,7 @@ def test_whisper_hears_the_windowed_audio_as_well_as_the_whole_decode(compared, 
 def test_a_windowed_pipeline_sends_a_pieces_first_words_before_the_piece_is_decoded(synthesizer):
     voice = synthesizer.voices.resolve("af_heart")
     texts = ["The weather today is sunny with a high of twenty two degrees.", "Take an umbrella?"]
+    synthesizer.synthesize("Ready when you are.", voice)  # warm, as the server is before it serves (G2P loaded)
 
     async def main():
         pipeline = Pipeline(synthesizer, Scheduler(parallel=1), windowed=True)
@@ -164,9 +165,14 @@ def test_a_windowed_pipeline_sends_a_pieces_first_words_before_the_piece_is_deco
     # The first part arrived long before the piece was whole, and it is short: the first window.
     assert out[0][0] < out[len(first_piece) - 1][0] / 2
     assert first_piece[0].seconds < 0.4
-    # The second piece opens with the sentence pause in exact zeros; nothing is added after it.
+    # The second piece opens with the sentence pause in exact zeros. Only where the listener had already been
+    # waiting in silence for it (a machine slower than the audio at that moment: a gap) is the pause shorter, by
+    # no more than that wait, which was part of the pause.
     second = [p for p in parts if p.text == texts[1]]
-    assert second[0].first and second[0].pcm.startswith(b"\0\0" * int(pause_after(texts[0], 1.0) * 24000 - 1))
+    samples = np.frombuffer(second[0].pcm, "<i2")
+    zeros = int(np.argmax(samples != 0))
+    pause = pause_after(texts[0], 1.0) * 24000 - 1
+    assert second[0].first and zeros >= pause - stats.gap_seconds * 24000, (zeros, pause, stats.gap_seconds)
     assert stats.pieces == 2 and stats.windows >= len(first_piece) + len(second)
     whole_seconds = sum(p.seconds for p in parts)
     assert stats.audio_seconds == pytest.approx(whole_seconds)
